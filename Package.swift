@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "outrigger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "outrigger", targets: ["outrigger"]),
+        .library(name: "OutriggerTesting", targets: ["OutriggerTesting"]),
+        .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        .target(name: "CloudEvents"),
+        .target(
+            name: "OutriggerCore",
+            dependencies: [
+                "CloudEvents",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .target(name: "OutriggerDelivery", dependencies: ["OutriggerCore"]),
+        .target(name: "BuiltinComponents", dependencies: ["OutriggerCore"]),
+        .target(name: "OutriggerComponents", dependencies: ["OutriggerCore", "BuiltinComponents"]),
+        .target(
+            name: "OutriggerHTTPAPI",
+            dependencies: [
+                "OutriggerCore", "OutriggerDelivery",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "OutriggerRuntime",
+            dependencies: [
+                "OutriggerCore", "OutriggerDelivery", "OutriggerComponents", "OutriggerHTTPAPI",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "outrigger",
+            dependencies: [
+                "OutriggerRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(name: "OutriggerTesting", dependencies: ["OutriggerCore", "OutriggerDelivery"]),
+        .target(name: "ConformanceKit", dependencies: ["OutriggerCore", "OutriggerComponents", "OutriggerDelivery"]),
+
+        .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
+        .testTarget(name: "OutriggerCoreTests", dependencies: ["OutriggerCore", "OutriggerComponents"]),
+        .testTarget(name: "OutriggerDeliveryTests", dependencies: ["OutriggerDelivery", "OutriggerTesting"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["CloudEvents"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "OutriggerTesting"]),
+    ]
+)
