@@ -41,8 +41,9 @@ public enum GoDuration {
     public static func format(_ duration: Duration) -> String {
         let total = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
         if total == 0 { return "0s" }
-        if total % 1_000_000_000 != 0 && total < 1_000_000_000 {
+        if total < 1_000_000_000 {
             if total % 1_000_000 == 0 { return "\(total / 1_000_000)ms" }
+            if total >= 1_000_000 { return "\(Double(total / 1_000) / 1_000)ms" }
             if total % 1_000 == 0 { return "\(total / 1_000)us" }
             return "\(total)ns"
         }

@@ -1,0 +1,15 @@
+import BuiltinComponents
+import OutriggerCore
+
+/// Every component type Outrigger can build: the only list of them. The sidecar, the
+/// conformance runner and `/v1.0/metadata` all read it.
+public enum ComponentRegistry {
+    public static let descriptors: [ComponentDescriptor] = [
+        InMemoryPubSub.descriptor,
+    ]
+
+    /// The descriptor for `type` (`spec.type`), if Outrigger has one.
+    public static func descriptor(for type: String) -> ComponentDescriptor? {
+        descriptors.first { $0.type == type }
+    }
+}

@@ -1,0 +1,100 @@
+import CloudEvents
+import OutriggerCore
+
+/// The way the sidecar reaches the app: HTTP or gRPC. The pipeline knows nothing else of it.
+public protocol AppChannel: Sendable {
+    /// The subscriptions the app declares (`GET /dapr/subscribe`, `ListTopicSubscriptions`).
+    func subscriptions() async throws -> [SubscriptionSpec]
+    /// Delivers one event; throwing means the app could not be reached (the pipeline retries).
+    func deliver(_ event: AppEvent) async throws -> AppAnswer
+    /// Delivers one input-binding event to `POST /{binding}`.
+    func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer
+}
+
+/// One event on its way to an app route.
+public struct AppEvent: Sendable {
+    /// The route, e.g. `/orders` (always with a leading slash).
+    public var path: String
+    /// The structured CloudEvent.
+    public var body: [UInt8]
+    public var contentType: String
+    public var topic: String
+    public var pubsubName: String
+    /// W3C trace context carried by the event, forwarded as headers.
+    public var traceParent: String?
+    public var traceState: String?
+    /// The CloudEvent, for channels that send fields rather than bytes (gRPC).
+    public var event: CloudEvent
+
+    public init(path: String, body: [UInt8], contentType: String, topic: String, pubsubName: String, traceParent: String? = nil, traceState: String? = nil, event: CloudEvent) {
+        self.path = path
+        self.body = body
+        self.contentType = contentType
+        self.topic = topic
+        self.pubsubName = pubsubName
+        self.traceParent = traceParent
+        self.traceState = traceState
+        self.event = event
+    }
+}
+
+/// One input-binding event on its way to the app.
+public struct AppBindingEvent: Sendable {
+    public var binding: String
+    public var data: [UInt8]
+    public var metadata: [String: String]
+
+    public init(binding: String, data: [UInt8], metadata: [String: String]) {
+        self.binding = binding
+        self.data = data
+        self.metadata = metadata
+    }
+}
+
+/// What the app said about an event.
+public enum AppAnswer: Sendable, Equatable {
+    case success
+    /// Try again later; the text says why (status word, HTTP code).
+    case retry(String)
+    /// Do not deliver again; the text says why.
+    case drop(String)
+}
+
+extension AppAnswer {
+    /// Reads an HTTP answer the way Dapr does.
+    ///
+    /// 2xx is success unless the body is a JSON object whose `status` is `RETRY` (retry), `DROP`
+    /// (drop) or another non-empty word (retry, as an unknown status); an empty, `null`, non-JSON
+    /// or status-less 2xx body is success. 404 drops; every other status retries.
+    public static func fromHTTP(status: Int, body: [UInt8]) -> AppAnswer {
+        switch status {
+        case 200..<300:
+            guard !body.isEmpty, let value = try? JSONValue(parsing: body),
+                  let word = value["status"]?.stringValue, !word.isEmpty
+            else { return .success }
+            switch word.uppercased() {
+            case "SUCCESS": return .success
+            case "DROP": return .drop("app answered DROP")
+            case "RETRY": return .retry("app answered RETRY")
+            default: return .retry("app answered unknown status '\(word)'")
+            }
+        case 404:
+            return .drop("app answered HTTP 404")
+        default:
+            return .retry("app answered HTTP \(status)")
+        }
+    }
+}
+
+/// The channel of a sidecar started without `--app-port`: there is no app to deliver to.
+public struct NoAppChannel: AppChannel {
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String { "no app port is configured (--app-port)" }
+    }
+
+    public init() {}
+
+    public func subscriptions() async throws -> [SubscriptionSpec] { [] }
+    public func deliver(_ event: AppEvent) async throws -> AppAnswer { throw Unavailable() }
+    public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer { throw Unavailable() }
+}

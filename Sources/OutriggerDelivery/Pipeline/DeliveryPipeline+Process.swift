@@ -1,0 +1,137 @@
+import CloudEvents
+import Foundation
+import Logging
+import OutriggerCore
+
+extension DeliveryPipeline {
+    /// One message from arrival to done: decode, expire, route, attempt with retries, dead-letter.
+    func process(_ message: IncomingMessage, delivery id: UInt64, subscription: ActiveSubscription, pubsub: any PubSub) async throws {
+        let spec = subscription.spec
+        let (event, body) = decode(message, subscription: subscription)
+
+        if let expiration = event.expiration, let deadline = CloudEventTime.parse(expiration),
+           deadline < Date().timeIntervalSince1970
+        {
+            subscription.counters.update { $0.expired += 1 }
+            logger.debug("event expired before delivery; dropped", metadata: ["id": "\(event.id)", "topic": "\(spec.topic)"])
+            return
+        }
+        guard let path = subscription.path(for: event) else {
+            subscription.counters.update { $0.unrouted += 1 }
+            logger.warning("no route matches the event and the subscription has no default route; dropped",
+                           metadata: ["id": "\(event.id)", "topic": "\(spec.topic)"])
+            return
+        }
+        let appEvent = AppEvent(
+            path: path, body: body, contentType: ContentType.cloudEventJSON, topic: spec.topic,
+            pubsubName: spec.pubsubName, traceParent: event.traceParent, traceState: event.traceState, event: event)
+
+        var attempts = 0
+        while true {
+            attempts += 1
+            let answer = await attempt(appEvent, subscription: subscription)
+            switch answer {
+            case .success:
+                subscription.counters.update { $0.delivered += 1 }
+                return
+            case .drop(let reason):
+                subscription.counters.update { $0.dropped += 1 }
+                logger.warning("event dropped", metadata: ["id": "\(event.id)", "topic": "\(spec.topic)", "reason": "\(reason)"])
+                return
+            case .retry(let reason):
+                guard let delay = subscription.policy.delay(beforeRetry: attempts) else {
+                    return try await giveUp(event, attempts: attempts, reason: reason, subscription: subscription, pubsub: pubsub)
+                }
+                subscription.counters.update { $0.retried += 1 }
+                logger.debug("delivery will be retried", metadata: [
+                    "id": "\(event.id)", "topic": "\(spec.topic)", "attempt": "\(attempts)", "reason": "\(reason)",
+                    "wait": "\(GoDuration.format(delay))",
+                ])
+                try enterRetryWait(id, true)
+                try await Task.sleep(for: delay)
+                try enterRetryWait(id, false)
+            }
+        }
+    }
+
+    /// The event and the bytes the app receives. A non-CloudEvent payload on a subscription
+    /// without `rawPayload` is still delivered, wrapped like a raw payload, never lost.
+    private func decode(_ message: IncomingMessage, subscription: ActiveSubscription) -> (CloudEvent, [UInt8]) {
+        let spec = subscription.spec
+        if !spec.rawPayload, let event = try? CloudEvent(structured: message.data) {
+            return (event, message.data)
+        }
+        if !spec.rawPayload {
+            logger.warning("message is not a CloudEvent; delivered wrapped as a raw payload",
+                           metadata: ["topic": "\(spec.topic)", "pubsub": "\(spec.pubsubName)"])
+        }
+        let event = Envelope.fromRawPayload(message.data, topic: spec.topic, pubsubName: spec.pubsubName)
+        return (event, event.structuredBytes())
+    }
+
+    /// One attempt: breaker, app-wide limit, timeout, app call.
+    private func attempt(_ event: AppEvent, subscription: ActiveSubscription) async -> AppAnswer {
+        guard subscription.admitAttempt() else { return .retry("circuit breaker open") }
+        let answer: AppAnswer
+        do {
+            answer = try await withAppSlot {
+                try await withTimeout(subscription.policy.attemptTimeout) {
+                    try await self.channel.deliver(event)
+                }
+            }
+        } catch is CancellationError {
+            answer = .retry("cancelled")
+        } catch {
+            answer = .retry("\(error)")
+        }
+        if case .retry = answer { subscription.recordAttempt(success: false) } else { subscription.recordAttempt(success: true) }
+        return answer
+    }
+
+    private func giveUp(_ event: CloudEvent, attempts: Int, reason: String, subscription: ActiveSubscription, pubsub: any PubSub) async throws {
+        let spec = subscription.spec
+        guard let topic = spec.deadLetterTopic, !topic.isEmpty else {
+            logger.error("delivery failed; the broker will redeliver", metadata: [
+                "id": "\(event.id)", "topic": "\(spec.topic)", "attempts": "\(attempts)", "reason": "\(reason)",
+            ])
+            throw DeliveryFailure.retriesExhausted(attempts: attempts, lastReason: reason)
+        }
+        if Task.isCancelled { throw DeliveryFailure.draining }
+        var dead = event
+        dead.extensions["deadletterreason"] = .string(reason)
+        dead.extensions["deadletterattempts"] = .number(String(attempts))
+        dead.extensions["deadlettertopic"] = .string(spec.topic)
+        do {
+            try await pubsub.publish(OutgoingMessage(topic: topic, data: dead.structuredBytes(), contentType: ContentType.cloudEventJSON))
+        } catch {
+            logger.error("dead-letter publish failed; the broker will redeliver", metadata: [
+                "id": "\(event.id)", "deadLetterTopic": "\(topic)", "error": "\(error)",
+            ])
+            throw DeliveryFailure.deadLetterFailed(topic: topic, reason: "\(error)")
+        }
+        subscription.counters.update { $0.deadLettered += 1 }
+        logger.warning("event sent to the dead-letter topic", metadata: [
+            "id": "\(event.id)", "topic": "\(spec.topic)", "deadLetterTopic": "\(topic)", "attempts": "\(attempts)",
+        ])
+    }
+}
+
+/// Runs `body`, failing with ``AttemptTimeout`` when it takes longer than `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration?, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    guard let limit else { return try await body() }
+    return try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            throw AttemptTimeout(limit: limit)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
+
+/// An attempt took longer than the Resiliency timeout.
+struct AttemptTimeout: Error, CustomStringConvertible {
+    var limit: Duration
+    var description: String { "timed out after \(GoDuration.format(limit))" }
+}

@@ -1,0 +1,172 @@
+import CloudEvents
+import Logging
+import OutriggerCore
+import Synchronization
+
+/// Owns every delivery decision: routing, TTL, retries with backoff, per-attempt timeouts, the
+/// circuit breaker, dead-lettering, the app-wide concurrency limit, and the drain at shutdown.
+///
+/// Components hand each message to ``handler(for:pubsub:)``; it returns when the message is done
+/// (delivered, dropped, expired or safely dead-lettered) and throws when the component must make
+/// the broker redeliver it. The pipeline never acks or nacks by itself.
+///
+/// Drain (``drain(timeout:)``): new messages are refused (nacked), deliveries waiting for a retry
+/// stop waiting and are nacked, deliveries talking to the app get until the timeout, then are
+/// cancelled and nacked. Nothing in flight at shutdown is dead-lettered.
+public final class DeliveryPipeline: Sendable {
+    public enum Phase: String, Sendable {
+        case running
+        case draining
+        case stopped
+    }
+
+    private struct InFlight {
+        var task: Task<Void, any Error>?
+        var waitingForRetry = false
+    }
+
+    private struct State {
+        var phase = Phase.running
+        var inFlight: [UInt64: InFlight] = [:]
+        var nextID: UInt64 = 0
+        var drained: [CheckedContinuation<Void, Never>] = []
+    }
+
+    public let appID: String
+    let channel: any AppChannel
+    let logger: Logger
+    private let appLimit: ConcurrencyLimit?
+    private let state = Mutex(State())
+
+    /// - Parameter appMaxConcurrency: at most this many events at the app at once (`--app-max-concurrency`).
+    public init(appID: String, channel: any AppChannel, appMaxConcurrency: Int? = nil, logger: Logger) {
+        self.appID = appID
+        self.channel = channel
+        self.appLimit = appMaxConcurrency.map(ConcurrencyLimit.init)
+        self.logger = logger
+    }
+
+    public var phase: Phase { state.withLock { $0.phase } }
+
+    /// Deliveries under way right now.
+    public var inFlightCount: Int { state.withLock { $0.inFlight.count } }
+
+    /// The handler a component calls for every message of `subscription`.
+    public func handler(for subscription: ActiveSubscription, pubsub: any PubSub) -> MessageHandler {
+        { [self] message in
+            try await self.track(subscription) { id in
+                try await self.process(message, delivery: id, subscription: subscription, pubsub: pubsub)
+            }
+        }
+    }
+
+    // MARK: - In-flight tracking
+
+    private func track(_ subscription: ActiveSubscription, _ work: @escaping @Sendable (UInt64) async throws -> Void) async throws {
+        let id: UInt64? = state.withLock { state in
+            guard state.phase == .running else { return nil }
+            state.nextID += 1
+            return state.nextID
+        }
+        guard let id else {
+            subscription.counters.update { $0.nacked += 1 }
+            throw DeliveryFailure.draining
+        }
+        let task = Task { try await work(id) }
+        state.withLock { state in
+            state.inFlight[id, default: InFlight(task: task)].task = task
+        }
+        subscription.counters.update { $0.inFlight += 1 }
+        defer {
+            subscription.counters.update { $0.inFlight -= 1 }
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                state.inFlight[id] = nil
+                guard state.inFlight.isEmpty else { return [] }
+                defer { state.drained = [] }
+                return state.drained
+            }
+            for waiter in waiters { waiter.resume() }
+        }
+        do {
+            try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            subscription.counters.update { $0.nacked += 1 }
+            throw error
+        }
+    }
+
+    /// Runs `body` within `--app-max-concurrency`, when set.
+    func withAppSlot<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        guard let appLimit else { return try await body() }
+        return try await appLimit.withSlot(body)
+    }
+
+    /// Marks delivery `id` as sleeping before a retry (a drain cancels those at once);
+    /// throws instead when the pipeline is already draining.
+    func enterRetryWait(_ id: UInt64, _ waiting: Bool) throws {
+        let draining = state.withLock { state -> Bool in
+            guard state.phase == .running else { return true }
+            state.inFlight[id]?.waitingForRetry = waiting
+            return false
+        }
+        if draining && waiting { throw DeliveryFailure.draining }
+    }
+
+    /// Stops taking messages and waits up to `timeout` for deliveries in flight; what is still
+    /// running then is cancelled, and its message goes back to the broker.
+    public func drain(timeout: Duration) async {
+        let waiting = state.withLock { state -> [Task<Void, any Error>] in
+            state.phase = .draining
+            return state.inFlight.values.filter(\.waitingForRetry).compactMap(\.task)
+        }
+        logger.info("delivery pipeline draining", metadata: ["in-flight": "\(inFlightCount)", "timeout": "\(GoDuration.format(timeout))"])
+        for task in waiting { task.cancel() }
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask { await self.waitUntilIdle(); return true }
+            group.addTask { try? await Task.sleep(for: timeout); return false }
+            let finished = await group.next() ?? true
+            group.cancelAll()
+            if !finished {
+                let remaining = self.state.withLock { $0.inFlight.values.compactMap(\.task) }
+                self.logger.warning("drain timeout: returning unfinished deliveries to the broker", metadata: ["count": "\(remaining.count)"])
+                for task in remaining { task.cancel() }
+                await self.waitUntilIdle()
+            }
+        }
+        state.withLock { $0.phase = .stopped }
+        logger.info("delivery pipeline stopped")
+    }
+
+    private func waitUntilIdle() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state -> Bool in
+                if state.inFlight.isEmpty { return true }
+                state.drained.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
+    }
+}
+
+/// Why the pipeline hands a message back to the component (the broker redelivers it).
+public enum DeliveryFailure: Error, Sendable, CustomStringConvertible {
+    /// The sidecar is shutting down.
+    case draining
+    /// Retries are exhausted and the subscription has no dead-letter topic.
+    case retriesExhausted(attempts: Int, lastReason: String)
+    /// Publishing to the dead-letter topic failed.
+    case deadLetterFailed(topic: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .draining: "the sidecar is shutting down; the message goes back to the broker"
+        case .retriesExhausted(let attempts, let reason): "gave up after \(attempts) attempts (\(reason)); the message goes back to the broker"
+        case .deadLetterFailed(let topic, let reason): "publishing to dead-letter topic '\(topic)' failed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import AsyncHTTPClient
+import CloudEvents
+import Logging
+import NIOCore
+import NIOHTTP1
+import OutriggerCore
+import OutriggerDelivery
+
+/// Reaches an HTTP app on `--app-port`: `GET /dapr/subscribe`, `POST /{route}`, `POST /{binding}`.
+public final class HTTPAppChannel: AppChannel {
+    private let client: HTTPClient
+    private let baseURL: String
+    private let requestTimeout: TimeAmount
+    private let logger: Logger
+
+    /// - Parameters:
+    ///   - maxConnections: connections kept to the app; bounds concurrent deliveries over HTTP/1.1.
+    ///   - requestTimeout: how long one call may take when no Resiliency timeout is shorter.
+    public init(host: String = "127.0.0.1", port: Int, maxConnections: Int = 64, requestTimeout: Duration = .seconds(60), logger: Logger) {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections)
+        configuration.decompression = .disabled
+        configuration.redirectConfiguration = .disallow
+        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.baseURL = "http://\(host):\(port)"
+        self.requestTimeout = .nanoseconds(Int64(requestTimeout.seconds * 1e9))
+        self.logger = logger
+    }
+
+    public func shutdown() async throws {
+        try await client.shutdown()
+    }
+
+    public func subscriptions() async throws -> [SubscriptionSpec] {
+        var request = HTTPClientRequest(url: baseURL + "/dapr/subscribe")
+        request.method = .GET
+        let response = try await client.execute(request, timeout: requestTimeout)
+        let body = try await response.body.collect(upTo: 16 << 20)
+        switch response.status.code {
+        case 200..<300:
+            return try AppSubscriptionList.parse(Array(buffer: body))
+        case 404:
+            return []
+        default:
+            throw AppSubscriptionList.Error(message: "GET /dapr/subscribe answered HTTP \(response.status.code)")
+        }
+    }
+
+    public func deliver(_ event: AppEvent) async throws -> AppAnswer {
+        var request = HTTPClientRequest(url: baseURL + event.path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: event.contentType)
+        request.headers.add(name: "pubsubname", value: event.pubsubName)
+        request.headers.add(name: "topic", value: event.topic)
+        if let traceParent = event.traceParent, !traceParent.isEmpty { request.headers.add(name: "traceparent", value: traceParent) }
+        if let traceState = event.traceState, !traceState.isEmpty { request.headers.add(name: "tracestate", value: traceState) }
+        request.body = .bytes(ByteBuffer(bytes: event.body))
+        return try await send(request)
+    }
+
+    public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer {
+        var request = HTTPClientRequest(url: baseURL + "/" + event.binding)
+        request.method = .POST
+        for (key, value) in event.metadata { request.headers.add(name: key, value: value) }
+        request.body = .bytes(ByteBuffer(bytes: event.data))
+        return try await send(request)
+    }
+
+    private func send(_ request: HTTPClientRequest) async throws -> AppAnswer {
+        let response = try await client.execute(request, timeout: requestTimeout)
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return AppAnswer.fromHTTP(status: Int(response.status.code), body: Array(buffer: body))
+    }
+}
+
+/// The JSON an app answers to `GET /dapr/subscribe`.
+public enum AppSubscriptionList {
+    public struct Error: Swift.Error, Sendable, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    /// Parses Dapr's list: `[{pubsubname, topic, route | routes{rules[{match,path}], default},
+    /// metadata, deadLetterTopic, bulkSubscribe{enabled, maxMessagesCount, maxAwaitDurationMs}}]`.
+    public static func parse(_ bytes: [UInt8]) throws -> [SubscriptionSpec] {
+        let value: JSONValue
+        do {
+            value = try JSONValue(parsing: bytes)
+        } catch {
+            throw Error(message: "GET /dapr/subscribe: the answer is not JSON: \(error)")
+        }
+        if case .null = value { return [] }
+        guard case .array(let items) = value else { throw Error(message: "GET /dapr/subscribe: expected a JSON array") }
+        return try items.enumerated().map { index, item in
+            func fail(_ text: String) -> Error { Error(message: "GET /dapr/subscribe: item \(index): \(text)") }
+            guard let pubsub = item["pubsubname"]?.stringValue, !pubsub.isEmpty else { throw fail("'pubsubname' is required") }
+            guard let topic = item["topic"]?.stringValue, !topic.isEmpty else { throw fail("'topic' is required") }
+            var rules: [SubscriptionSpec.Rule] = []
+            var defaultRoute = item["route"]?.stringValue
+            if let routes = item["routes"]?.objectValue {
+                if let route = routes["default"]?.stringValue, !route.isEmpty { defaultRoute = route }
+                if case .array(let ruleItems)? = routes["rules"] {
+                    for rule in ruleItems {
+                        guard let match = rule["match"]?.stringValue, let path = rule["path"]?.stringValue, !path.isEmpty else {
+                            throw fail("every routes.rules item needs 'match' and 'path'")
+                        }
+                        rules.append(.init(match: match, path: path))
+                    }
+                }
+            }
+            guard defaultRoute != nil || !rules.isEmpty else { throw fail("'route' or 'routes' is required") }
+            var metadata: [String: String] = [:]
+            for (key, entry) in item["metadata"]?.objectValue ?? JSONObject() {
+                metadata[key] = entry.stringValue ?? String(decoding: entry.serialized(), as: UTF8.self)
+            }
+            var bulk: SubscriptionSpec.BulkOptions?
+            if let options = item["bulkSubscribe"]?.objectValue {
+                bulk = SubscriptionSpec.BulkOptions(
+                    enabled: options["enabled"] == .bool(true),
+                    maxMessagesCount: options["maxMessagesCount"]?.doubleValue.map { Int($0) } ?? 100,
+                    maxAwaitDuration: .milliseconds(options["maxAwaitDurationMs"]?.doubleValue.map { Int($0) } ?? 1000))
+            }
+            let deadLetter = item["deadLetterTopic"]?.stringValue
+            return SubscriptionSpec(
+                pubsubName: pubsub, topic: topic, rules: rules, defaultRoute: defaultRoute,
+                deadLetterTopic: deadLetter?.isEmpty == true ? nil : deadLetter,
+                bulkSubscribe: bulk, metadata: metadata, source: .app)
+        }
+    }
+}

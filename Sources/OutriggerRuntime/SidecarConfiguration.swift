@@ -1,0 +1,28 @@
+/// Everything `outrigger run` was told on its command line.
+public struct SidecarConfiguration: Sendable {
+    public enum AppProtocol: String, Sendable, CaseIterable {
+        case http
+        case grpc
+    }
+
+    public var appID: String
+    public var appPort: Int?
+    public var appProtocol: AppProtocol = .http
+    public var httpPort: Int = 3500
+    public var grpcPort: Int = 50001
+    public var metricsPort: Int = 9090
+    /// Address the API listens on; loopback by default, as a sidecar serves its own app.
+    public var listenAddress: String = "127.0.0.1"
+    public var resourcesPaths: [String] = []
+    public var configFile: String?
+    public var drainTimeout: Duration = .seconds(5)
+    public var appStartupTimeout: Duration = .seconds(30)
+    public var appMaxConcurrency: Int?
+    public var maxBodySize: Int = 4 << 20
+    /// The app to launch, with its arguments; empty runs the sidecar alone.
+    public var command: [String] = []
+
+    public init(appID: String) {
+        self.appID = appID
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import Logging
+import OutriggerCore
+import OutriggerDelivery
+import OutriggerHTTPAPI
+import ServiceLifecycle
+import Synchronization
+
+/// Connects the app to its subscriptions: waits for the app port, reads `GET /dapr/subscribe`,
+/// subscribes every declared and programmatic subscription through the pipeline, then reports
+/// ready. At shutdown it stops the subscriptions and drains the pipeline. Registered last, so it
+/// stops first, while the API and the app are still up.
+final class SubscriptionService: Service, Sendable {
+    struct Settings: Sendable {
+        var appID: String
+        var appPort: Int?
+        var appStartupTimeout: Duration
+        var drainTimeout: Duration
+        var declared: [SubscriptionSpec]
+        var resiliencies: [ResiliencySpec]
+    }
+
+    let settings: Settings
+    let components: LoadedComponents
+    let channel: (any AppChannel)?
+    let pipeline: DeliveryPipeline
+    let status: SidecarStatus
+    let logger: Logger
+    private let active = Mutex<[ActiveSubscription]>([])
+
+    init(settings: Settings, components: LoadedComponents, channel: (any AppChannel)?, pipeline: DeliveryPipeline, status: SidecarStatus, logger: Logger) {
+        self.settings = settings
+        self.components = components
+        self.channel = channel
+        self.pipeline = pipeline
+        self.status = status
+        self.logger = logger
+    }
+
+    /// The subscriptions being delivered, for `/v1.0/metadata`.
+    var subscriptions: [ActiveSubscription] { active.withLock { $0 } }
+
+    func run() async throws {
+        var live: [Subscription] = []
+        do {
+            live = try await start()
+        } catch is CancellationError {
+            return
+        }
+        try? await gracefulShutdown()
+        status.markStopping()
+        logger.info("shutting down: stopping subscriptions and draining deliveries")
+        async let drained: Void = pipeline.drain(timeout: settings.drainTimeout)
+        for subscription in live { await subscription.cancel() }
+        await drained
+    }
+
+    private func start() async throws -> [Subscription] {
+        guard let port = settings.appPort, let channel else {
+            if !settings.declared.isEmpty {
+                logger.warning("no --app-port: declared subscriptions are not delivered (the sidecar has no app to deliver to)")
+            }
+            status.markReady()
+            return []
+        }
+        try await AppPortProbe.wait(port: port, timeout: settings.appStartupTimeout, logger: logger)
+        var specs = settings.declared.filter { $0.isVisible(to: settings.appID) }
+        do {
+            let programmatic = try await channel.subscriptions()
+            for spec in programmatic {
+                if specs.contains(where: { $0.pubsubName == spec.pubsubName && $0.topic == spec.topic }) {
+                    logger.warning("the app subscribes to '\(spec.topic)' on '\(spec.pubsubName)' which a Subscription document already declares; the document wins")
+                    continue
+                }
+                specs.append(spec)
+            }
+        } catch {
+            logger.error("reading the app's subscriptions failed; only declared subscriptions are used", metadata: ["error": "\(error)"])
+        }
+        var live: [Subscription] = []
+        for spec in specs {
+            guard let pubsub = components.pubsub(named: spec.pubsubName) else {
+                logger.error("subscription skipped: no pubsub component named '\(spec.pubsubName)'", metadata: ["topic": "\(spec.topic)", "from": "\(spec.source)"])
+                continue
+            }
+            let policy = DeliveryPolicy.resolve(component: spec.pubsubName, inbound: true, resiliencies: settings.resiliencies)
+            let subscription = try ActiveSubscription(spec: spec, policy: policy)
+            let maxConcurrency = Int(spec.metadata.first { $0.key.lowercased() == "maxconcurrency" }?.value ?? "") ?? 100
+            let request = SubscribeRequest(
+                topic: spec.topic, metadata: spec.metadata,
+                consumerGroup: spec.metadata.first { $0.key.lowercased() == "consumergroup" }?.value ?? settings.appID,
+                maxConcurrency: max(maxConcurrency, 1))
+            live.append(try await pubsub.subscribe(request, handler: pipeline.handler(for: subscription, pubsub: pubsub)))
+            active.withLock { $0.append(subscription) }
+            logger.info("subscribed", metadata: [
+                "pubsub": "\(spec.pubsubName)", "topic": "\(spec.topic)",
+                "routes": "\(spec.rules.map(\.path) + (spec.defaultRoute.map { [$0] } ?? []))",
+                "from": "\(spec.source)",
+            ])
+        }
+        status.markReady()
+        logger.info("sidecar ready", metadata: ["subscriptions": "\(live.count)"])
+        return live
+    }
+}
+
+/// Waits until something accepts TCP connections on the app port.
+enum AppPortProbe {
+    struct Timeout: Error, CustomStringConvertible {
+        var port: Int
+        var limit: Duration
+        var description: String { "the app did not open port \(port) within \(GoDuration.format(limit)) (--app-startup-timeout)" }
+    }
+
+    static func wait(port: Int, timeout: Duration, logger: Logger) async throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        var nextNotice = clock.now.advanced(by: .seconds(2))
+        logger.info("waiting for the app on port \(port)")
+        while !isOpen(port: port) {
+            guard clock.now < deadline else { throw Timeout(port: port, limit: timeout) }
+            if clock.now >= nextNotice {
+                logger.info("still waiting for the app on port \(port)")
+                nextNotice = clock.now.advanced(by: .seconds(5))
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        logger.info("app is listening on port \(port)")
+    }
+
+    static func isOpen(port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}

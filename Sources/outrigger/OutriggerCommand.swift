@@ -1,0 +1,159 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OutriggerComponents
+import OutriggerCore
+import OutriggerRuntime
+
+@main
+struct OutriggerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "outrigger",
+        abstract: "A Dapr-compatible sidecar for pub/sub and bindings.",
+        discussion: """
+            Outrigger speaks Dapr's pub/sub and bindings APIs, reads Dapr's component YAML, and \
+            delivers each event at least once to the app that subscribed.
+
+            Example:
+              outrigger run --app-id orders --app-port 3000 --resources-path ./components -- python3 app.py
+            """,
+        version: RuntimeVersion.current,
+        subcommands: [Run.self, ListComponents.self],
+        defaultSubcommand: Run.self)
+}
+
+struct Run: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the sidecar, and the app given after '--'.",
+        discussion: """
+            Without a command after '--' the sidecar runs alone and delivers to an app started \
+            separately on --app-port. The launched app gets APP_ID, APP_PORT, DAPR_HTTP_PORT and \
+            DAPR_GRPC_PORT in its environment, as with 'dapr run'.
+
+            SIGTERM or SIGINT (or POST /v1.0/shutdown) stops taking new messages, lets deliveries \
+            in flight finish for up to --drain-timeout, hands unfinished ones back to the broker, \
+            stops the app, and exits.
+            """)
+
+    @Option(name: [.customShort("a"), .long], help: "The app's id: CloudEvent source, consumer group, scopes.")
+    var appID: String = "outrigger"
+
+    @Option(name: [.customShort("p"), .long], help: "The port the app listens on; without it nothing is delivered.")
+    var appPort: Int?
+
+    @Option(name: [.customShort("P"), .long], help: "How to reach the app: http or grpc.")
+    var appProtocol: String = "http"
+
+    @Option(name: [.customShort("H"), .customLong("dapr-http-port")], help: "Port of the Dapr HTTP API.")
+    var httpPort: Int = 3500
+
+    @Option(name: [.customShort("G"), .customLong("dapr-grpc-port")], help: "Port of the Dapr gRPC API.")
+    var grpcPort: Int = 50001
+
+    @Option(name: [.customShort("M"), .customLong("metrics-port")], help: "Port of the Prometheus metrics endpoint.")
+    var metricsPort: Int = 9090
+
+    @Option(name: [.customShort("d"), .customLong("resources-path")], help: "A folder (or file) of component, subscription and resiliency YAML; repeatable.")
+    var resourcesPaths: [String] = []
+
+    @Option(name: .customLong("components-path"), help: ArgumentHelp("Older name of --resources-path.", visibility: .hidden))
+    var componentsPaths: [String] = []
+
+    @Option(name: [.customShort("c"), .long], help: "A Dapr Configuration file; accepted for compatibility, its settings are not used.")
+    var config: String?
+
+    @Option(name: .long, help: "How long deliveries in flight may take to finish at shutdown, in seconds or Go syntax (5s, 1m).")
+    var drainTimeout: String = "5s"
+
+    @Option(name: .long, help: "How long to wait for the app port to open, in seconds or Go syntax.")
+    var appStartupTimeout: String = "30s"
+
+    @Option(name: .long, help: "At most this many events at the app at once (default: no sidecar-wide limit).")
+    var appMaxConcurrency: Int?
+
+    @Option(name: .long, help: "Largest request body the API accepts, in MB.")
+    var maxBodySize: Int = 4
+
+    @Option(name: .long, help: "debug, info, warn or error.")
+    var logLevel: String = "info"
+
+    @Argument(parsing: .postTerminator, help: "The app to launch, after '--'.")
+    var command: [String] = []
+
+    func validate() throws {
+        guard SidecarConfiguration.AppProtocol(rawValue: appProtocol) != nil else {
+            throw ValidationError("--app-protocol must be http or grpc, got '\(appProtocol)'")
+        }
+        guard Self.level(logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warn or error") }
+        for (name, value) in [("--drain-timeout", drainTimeout), ("--app-startup-timeout", appStartupTimeout)] {
+            guard (try? Self.duration(value)) != nil else { throw ValidationError("\(name): '\(value)' is not a duration like 5s or 500ms") }
+        }
+        if let appMaxConcurrency, appMaxConcurrency < 1 { throw ValidationError("--app-max-concurrency must be at least 1") }
+        if let config, !FileManager.default.fileExists(atPath: config) { throw ValidationError("--config: no such file '\(config)'") }
+        if appProtocol == "grpc" { throw ValidationError("--app-protocol grpc is not available in this build yet; use http") }
+    }
+
+    func run() async throws {
+        let level = Self.level(logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "outrigger")
+        logger.logLevel = level
+
+        var configuration = SidecarConfiguration(appID: appID)
+        configuration.appPort = appPort
+        configuration.appProtocol = SidecarConfiguration.AppProtocol(rawValue: appProtocol) ?? .http
+        configuration.httpPort = httpPort
+        configuration.grpcPort = grpcPort
+        configuration.metricsPort = metricsPort
+        configuration.resourcesPaths = resourcesPaths + componentsPaths
+        configuration.configFile = config
+        configuration.drainTimeout = try Self.duration(drainTimeout)
+        configuration.appStartupTimeout = try Self.duration(appStartupTimeout)
+        configuration.appMaxConcurrency = appMaxConcurrency
+        configuration.maxBodySize = maxBodySize << 20
+        configuration.command = command
+        if configuration.resourcesPaths.isEmpty {
+            let defaultPath = FileManager.default.homeDirectoryForCurrentUser.path + "/.dapr/components"
+            if FileManager.default.fileExists(atPath: defaultPath) { configuration.resourcesPaths = [defaultPath] }
+        }
+        do {
+            let status = try await Sidecar(configuration: configuration, logger: logger).run()
+            if status != 0 { throw ExitCode(status) }
+        } catch let error as ConfigurationError {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    static func level(_ text: String) -> Logger.Level? {
+        switch text.lowercased() {
+        case "debug": .debug
+        case "info": .info
+        case "warn", "warning": .warning
+        case "error": .error
+        default: nil
+        }
+    }
+
+    static func duration(_ text: String) throws -> Duration {
+        if let seconds = Double(text) { return .milliseconds(Int64(seconds * 1000)) }
+        return try GoDuration.parse(text)
+    }
+}
+
+struct ListComponents: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "components",
+        abstract: "List the component types this build can load.")
+
+    func run() {
+        for descriptor in ComponentRegistry.descriptors.sorted(by: { $0.type < $1.type }) {
+            let type = descriptor.type.padding(toLength: 28, withPad: " ", startingAt: 0)
+            print("\(type) \(descriptor.versions.joined(separator: ",").padding(toLength: 6, withPad: " ", startingAt: 0)) \(descriptor.summary)")
+        }
+    }
+}
