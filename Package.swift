@@ -63,8 +63,15 @@ let package = Package(
 
         .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
         .testTarget(name: "OutriggerCoreTests", dependencies: ["OutriggerCore", "OutriggerComponents"]),
-        .testTarget(name: "OutriggerDeliveryTests", dependencies: ["OutriggerDelivery", "OutriggerTesting"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["CloudEvents"]),
+        .testTarget(name: "OutriggerDeliveryTests", dependencies: ["OutriggerDelivery", "OutriggerTesting", "BuiltinComponents"]),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: [
+                "CloudEvents",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "OutriggerTesting"]),
     ]
 )

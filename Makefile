@@ -1,0 +1,59 @@
+# Outrigger — the two commands a new user needs are `make run` and `make test`.
+SHELL := /bin/bash
+export PATH := $(PATH):/opt/swift/usr/bin
+
+SWIFT_BUILD_FLAGS ?=
+BIN := .build/debug/outrigger
+APP_PORT ?= 3000
+HTTP_PORT ?= 3500
+COMPONENT ?=
+
+.DEFAULT_GOAL := help
+
+.PHONY: help deps build run test unit conformance bench brokers-up brokers-down brokers-status proto clean
+
+help: ## Show this help
+	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
+	@echo
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
+	@echo
+	@echo "Variables: APP_PORT=$(APP_PORT) HTTP_PORT=$(HTTP_PORT) COMPONENT=<type> (for conformance)"
+
+deps: ## Install the Debian packages the build needs (only missing ones)
+	@scripts/deps.sh build
+
+build: deps ## Build the outrigger binary (debug)
+	swift build $(SWIFT_BUILD_FLAGS)
+
+run: build ## Build, then run the sidecar with ./components and the sample app in examples/orders
+	$(BIN) run --app-id orders --app-port $(APP_PORT) --dapr-http-port $(HTTP_PORT) \
+		--resources-path ./components -- python3 examples/orders/app.py
+
+test: ## Install test needs, start the real brokers, run unit, end-to-end and conformance tests
+	@scripts/deps.sh test
+	@scripts/test.sh
+
+unit: build ## Run the unit and end-to-end tests only (no brokers)
+	swift test $(SWIFT_BUILD_FLAGS) --skip ConformanceTests
+
+conformance: build ## Run the conformance suite (COMPONENT=pubsub.redis to run one component)
+	@scripts/conformance.sh $(COMPONENT)
+
+bench: ## Run the benchmarks (release build; baselines measured in the same run)
+	@scripts/deps.sh bench
+	@bench/run.sh
+
+brokers-up: ## Start the real brokers natively (Redis, RabbitMQ, Mosquitto, NATS, PostgreSQL, Kafka mock)
+	@conformance/brokers.sh up
+
+brokers-down: ## Stop the brokers brokers-up started
+	@conformance/brokers.sh down
+
+brokers-status: ## Show which brokers are up
+	@conformance/brokers.sh status
+
+proto: ## Regenerate Sources/DaprProto from the Dapr .proto files (output is committed)
+	@bash proto/generate.sh
+
+clean: ## Remove build output
+	swift package clean

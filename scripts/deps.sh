@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs the Debian packages a make target needs, only the missing ones, so a second run is
+# fast and works offline. Usage: scripts/deps.sh build|test|bench
+set -euo pipefail
+
+need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl)
+need_test=(python3-venv)
+need_bench=(wrk nginx-light redis-tools)
+
+packages=("${need_build[@]}")
+case "${1:-build}" in
+  build) ;;
+  test) packages+=("${need_test[@]}") ;;
+  bench) packages+=("${need_test[@]}" "${need_bench[@]}") ;;
+  *) echo "usage: $0 build|test|bench" >&2; exit 64 ;;
+esac
+
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "installing Debian packages: ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if ! command -v swift >/dev/null 2>&1 && [ ! -x /opt/swift/usr/bin/swift ]; then
+  echo "Swift 6 is not installed: Outrigger needs the Swift toolchain (swift.org's Linux release) on PATH or in /opt/swift." >&2
+  exit 1
+fi

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# `make test`: start the brokers the conformance suite needs (leaving running ones alone), build,
+# run every test target, then stop only the brokers this run started.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+started_brokers=0
+stop_brokers() {
+  if ((started_brokers)); then conformance/brokers.sh down || true; fi
+}
+trap stop_brokers EXIT
+
+if [ "${OUTRIGGER_SKIP_BROKERS:-}" != "1" ]; then
+  # `up` leaves brokers that already answer alone and `down` stops only what `up` started.
+  conformance/brokers.sh up
+  started_brokers=1
+fi
+
+swift build
+# Tests talk to the sidecar binary built above and to the brokers on their standard ports.
+set +e
+swift test 2>&1 | tee .build/test-output.log
+status=${PIPESTATUS[0]}
+set -e
+exit "$status"
