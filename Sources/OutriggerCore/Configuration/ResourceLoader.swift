@@ -49,11 +49,14 @@ public enum ResourceLoader {
 
     /// Reads the documents of one file's text into `set`.
     public static func load(text: String, file: String, into set: inout ResourceSet) throws {
-        let documents: [Node]
+        var documents: [Node] = []
         do {
-            documents = Array(try Yams.compose_all(yaml: text))
-        } catch let error as YamlError {
-            throw ConfigurationError(file: file, document: 0, field: "", message: "is not valid YAML: \(error)")
+            // The sequence stops at a parse error and keeps it instead of throwing.
+            var sequence = try Yams.compose_all(yaml: text)
+            while let document = sequence.next() { documents.append(document) }
+            if let error = sequence.error { throw error }
+        } catch {
+            throw ConfigurationError(file: file, document: documents.count + 1, field: "", message: "is not valid YAML: \(error)")
         }
         for (index, node) in documents.enumerated() {
             let context = YAMLField.DocumentContext(origin: ResourceOrigin(file: file, document: index + 1))
