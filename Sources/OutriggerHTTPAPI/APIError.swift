@@ -1,6 +1,7 @@
 import CloudEvents
 import Hummingbird
 import NIOCore
+import OutriggerDelivery
 
 /// A Dapr API error: the HTTP status and the `{"errorCode","message"}` body Dapr's SDKs read.
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -12,6 +13,11 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         self.status = status
         self.code = code
         self.message = message
+    }
+
+    /// The Dapr error for a refused publish.
+    public init(_ error: PublishError) {
+        self.init(status: error.httpStatus, code: error.code, message: error.description)
     }
 
     public var description: String { "\(code): \(message)" }

@@ -43,6 +43,13 @@ public struct HTTPAPIServer: Sendable {
         router.on("/v1.0/publish/:pubsub/**", method: .put, use: publish)
         router.on("/v1.0/publish/:pubsub", method: .post, use: publish)
         router.on("/v1.0/publish/:pubsub", method: .put, use: publish)
+        let bulkPublish: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+            await self.bulkPublish(request, context: context)
+        }
+        for prefix in ["/v1.0-alpha1/publish/bulk", "/v1.0/publish/bulk"] {
+            router.on("\(prefix)/:pubsub/**", method: .post, use: bulkPublish)
+            router.on("\(prefix)/:pubsub", method: .post, use: bulkPublish)
+        }
         router.get("/v1.0/healthz") { _, _ in
             self.dependencies.status.ready ? Response.noContent : Response(status: .internalServerError)
         }
@@ -59,33 +66,92 @@ public struct HTTPAPIServer: Sendable {
         return router
     }
 
-    /// `POST /v1.0/publish/{pubsub}/{topic}`: topics may contain `/`.
-    func publish(_ request: Request, context: BasicRequestContext) async -> Response {
-        let pubsubName = context.parameters.get("pubsub") ?? ""
-        let topic = context.parameters.getCatchAll().joined(separator: "/")
+    /// The parts of a publish request both publish routes read.
+    private struct PublishInput {
+        var pubsubName: String
+        var topic: String
+        var body: [UInt8]
+        var metadata: [String: String]
+        var traceParent: String
+        var traceState: String
+    }
+
+    private func readPublish(_ request: Request, context: BasicRequestContext) async throws(APIError) -> PublishInput {
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: maxBodySize)
         } catch {
-            return APIError(status: 413, code: "ERR_MALFORMED_REQUEST", message: "request body is larger than \(maxBodySize) bytes (--max-body-size)").response
+            throw APIError(status: 413, code: "ERR_MALFORMED_REQUEST", message: "request body is larger than \(maxBodySize) bytes (--max-body-size)")
         }
         var metadata: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where key.hasPrefix("metadata.") {
             metadata[String(key.dropFirst("metadata.".count))] = String(value)
         }
-        let publishRequest = Publisher.Request(
-            pubsubName: pubsubName, topic: topic,
-            data: Array(buffer: body),
-            contentType: request.headers[.contentType],
+        return PublishInput(
+            pubsubName: context.parameters.get("pubsub") ?? "",
+            topic: context.parameters.getCatchAll().joined(separator: "/"),
+            body: Array(buffer: body),
             metadata: metadata,
             traceParent: request.headers[traceParentField] ?? "",
             traceState: request.headers[traceStateField] ?? "")
-        do throws(PublishError) {
-            try await dependencies.publisher.publish(publishRequest)
-            return .noContent
+    }
+
+    /// `POST /v1.0/publish/{pubsub}/{topic}`: topics may contain `/`.
+    func publish(_ request: Request, context: BasicRequestContext) async -> Response {
+        do throws(APIError) {
+            let input = try await readPublish(request, context: context)
+            let publishRequest = Publisher.Request(
+                pubsubName: input.pubsubName, topic: input.topic, data: input.body,
+                contentType: request.headers[.contentType], metadata: input.metadata,
+                traceParent: input.traceParent, traceState: input.traceState)
+            do throws(PublishError) {
+                try await dependencies.publisher.publish(publishRequest)
+                return .noContent
+            } catch {
+                return APIError(error).response
+            }
         } catch {
-            return APIError(status: error.httpStatus, code: error.code, message: error.description).response
+            return error.response
+        }
+    }
+
+    /// `POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}`: 204 when every entry was published,
+    /// else 500 with the failed entries.
+    func bulkPublish(_ request: Request, context: BasicRequestContext) async -> Response {
+        do throws(APIError) {
+            let input = try await readPublish(request, context: context)
+            let entries: [Publisher.BulkEntry]
+            do {
+                entries = try BulkPublishBody.parse(
+                    input.body, pubsubName: input.pubsubName, topic: input.topic, metadata: input.metadata,
+                    traceParent: input.traceParent, traceState: input.traceState)
+            } catch let error as APIError {
+                throw error
+            } catch {
+                throw APIError.malformed("\(error)")
+            }
+            let failures: [Publisher.BulkFailure]
+            do throws(PublishError) {
+                failures = try await dependencies.publisher.bulkPublish(pubsubName: input.pubsubName, topic: input.topic, entries: entries)
+            } catch {
+                if case .malformed(let text) = error { throw APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: text) }
+                throw APIError(error)
+            }
+            guard !failures.isEmpty else { return .noContent }
+            var body: [UInt8] = Array(#"{"failedEntries":["#.utf8)
+            for (index, failure) in failures.enumerated() {
+                if index > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(contentsOf: #"{"entryId":"#.utf8)
+                JSONText.appendString(failure.entryID, to: &body)
+                body.append(contentsOf: #","error":"#.utf8)
+                JSONText.appendString(failure.error, to: &body)
+                body.append(UInt8(ascii: "}"))
+            }
+            body.append(contentsOf: #"],"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"}"#.utf8)
+            return Response.json(status: 500, body)
+        } catch {
+            return error.response
         }
     }
 }

@@ -58,6 +58,40 @@ public final class HTTPAppChannel: AppChannel {
         return try await send(request)
     }
 
+    /// Dapr's bulk envelope: `{"entries":[{"entryId","event","contentType","metadata"}], "id",
+    /// "metadata", "pubsubname", "topic", "type"}`; the app answers
+    /// `{"statuses":[{"entryId","status"}]}`. A 2xx without statuses means every entry succeeded;
+    /// an entry missing from the statuses is retried; 404 drops the batch; other codes retry it.
+    public func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer] {
+        var body: [UInt8] = Array(#"{"entries":["#.utf8)
+        body.reserveCapacity(batch.entries.reduce(256) { $0 + $1.body.count + 96 })
+        for (index, entry) in batch.entries.enumerated() {
+            if index > 0 { body.append(UInt8(ascii: ",")) }
+            body.append(contentsOf: #"{"entryId":"#.utf8)
+            JSONText.appendString(entry.entryID, to: &body)
+            body.append(contentsOf: #","event":"#.utf8)
+            body.append(contentsOf: entry.body)
+            body.append(contentsOf: #","contentType":"application/cloudevents+json","metadata":{}}"#.utf8)
+        }
+        body.append(contentsOf: #"],"id":"#.utf8)
+        JSONText.appendString(Envelope.newID(), to: &body)
+        body.append(contentsOf: #","metadata":{},"pubsubname":"#.utf8)
+        JSONText.appendString(batch.pubsubName, to: &body)
+        body.append(contentsOf: #","topic":"#.utf8)
+        JSONText.appendString(batch.topic, to: &body)
+        body.append(contentsOf: #","type":"com.dapr.event.sent.bulk"}"#.utf8)
+
+        var request = HTTPClientRequest(url: baseURL + batch.path)
+        request.method = .POST
+        request.headers.add(name: "content-type", value: "application/json")
+        request.headers.add(name: "pubsubname", value: batch.pubsubName)
+        request.headers.add(name: "topic", value: batch.topic)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let response = try await client.execute(request, timeout: requestTimeout)
+        let answer = Array(buffer: try await response.body.collect(upTo: 16 << 20))
+        return AppAnswer.fromHTTPBulk(status: Int(response.status.code), body: answer, entryIDs: batch.entries.map(\.entryID))
+    }
+
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer {
         var request = HTTPClientRequest(url: baseURL + "/" + event.binding)
         request.method = .POST
@@ -128,3 +162,4 @@ public enum AppSubscriptionList {
         }
     }
 }
+

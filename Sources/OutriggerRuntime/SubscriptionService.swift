@@ -85,7 +85,11 @@ final class SubscriptionService: Service, Sendable {
             }
             let policy = DeliveryPolicy.resolve(component: spec.pubsubName, inbound: true, resiliencies: settings.resiliencies)
             let subscription = try ActiveSubscription(spec: spec, policy: policy)
-            let maxConcurrency = Int(spec.metadata.first { $0.key.lowercased() == "maxconcurrency" }?.value ?? "") ?? 100
+            var maxConcurrency = Int(spec.metadata.first { $0.key.lowercased() == "maxconcurrency" }?.value ?? "") ?? 100
+            if let bulk = spec.bulkSubscribe, bulk.enabled {
+                // A batch can only fill when that many events may wait for it at once.
+                maxConcurrency = max(maxConcurrency, bulk.maxMessagesCount)
+            }
             let request = SubscribeRequest(
                 topic: spec.topic, metadata: spec.metadata,
                 consumerGroup: spec.metadata.first { $0.key.lowercased() == "consumergroup" }?.value ?? settings.appID,

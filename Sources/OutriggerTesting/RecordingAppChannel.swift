@@ -18,6 +18,7 @@ public final class RecordingAppChannel: AppChannel {
         var attempts: [String: Int] = [:]
         var pending: [AppEvent] = []
         var waiters: [CheckedContinuation<AppEvent?, Never>] = []
+        var batchSizes: [Int] = []
     }
 
     private let script: Script
@@ -52,6 +53,20 @@ public final class RecordingAppChannel: AppChannel {
     }
 
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer { .success }
+
+    /// Batches are recorded too, and each entry answered by the script as a single event.
+    public func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer] {
+        state.withLock { $0.batchSizes.append(batch.entries.count) }
+        var answers: [String: AppAnswer] = [:]
+        for entry in batch.entries {
+            let event = AppEvent(path: batch.path, body: entry.body, contentType: "application/cloudevents+json", topic: batch.topic, pubsubName: batch.pubsubName, event: entry.event)
+            answers[entry.entryID] = try await deliver(event)
+        }
+        return answers
+    }
+
+    /// The sizes of the bulk batches delivered so far.
+    public var batchSizes: [Int] { state.withLock { $0.batchSizes } }
 
     /// The next delivery not yet taken, waiting up to `limit`; `nil` when none came in time.
     public func nextDelivery(within limit: Duration) async -> AppEvent? {

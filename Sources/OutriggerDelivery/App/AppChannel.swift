@@ -7,6 +7,8 @@ public protocol AppChannel: Sendable {
     func subscriptions() async throws -> [SubscriptionSpec]
     /// Delivers one event; throwing means the app could not be reached (the pipeline retries).
     func deliver(_ event: AppEvent) async throws -> AppAnswer
+    /// Delivers a batch of a bulk subscription; answers per entry id. Throwing retries them all.
+    func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer]
     /// Delivers one input-binding event to `POST /{binding}`.
     func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer
 }
@@ -35,6 +37,34 @@ public struct AppEvent: Sendable {
         self.traceParent = traceParent
         self.traceState = traceState
         self.event = event
+    }
+}
+
+/// A batch of events for a bulk subscription's route.
+public struct AppBulkEvent: Sendable {
+    public struct Entry: Sendable {
+        public var entryID: String
+        public var event: CloudEvent
+        /// The structured CloudEvent bytes.
+        public var body: [UInt8]
+
+        public init(entryID: String, event: CloudEvent, body: [UInt8]) {
+            self.entryID = entryID
+            self.event = event
+            self.body = body
+        }
+    }
+
+    public var path: String
+    public var topic: String
+    public var pubsubName: String
+    public var entries: [Entry]
+
+    public init(path: String, topic: String, pubsubName: String, entries: [Entry]) {
+        self.path = path
+        self.topic = topic
+        self.pubsubName = pubsubName
+        self.entries = entries
     }
 }
 
@@ -86,6 +116,29 @@ extension AppAnswer {
     }
 }
 
+extension AppAnswer {
+    /// Reads an HTTP answer to a bulk delivery, per entry id: a 2xx without `statuses` means
+    /// every entry succeeded; an entry missing from `statuses` is retried; 404 drops the batch;
+    /// any other status retries it. Each status word is read as in ``fromHTTP(status:body:)``.
+    public static func fromHTTPBulk(status: Int, body: [UInt8], entryIDs: [String]) -> [String: AppAnswer] {
+        func all(_ answer: AppAnswer) -> [String: AppAnswer] {
+            Dictionary(entryIDs.map { ($0, answer) }, uniquingKeysWith: { first, _ in first })
+        }
+        guard (200..<300).contains(status) else {
+            return all(status == 404 ? .drop("app answered HTTP 404") : .retry("app answered HTTP \(status)"))
+        }
+        guard let value = try? JSONValue(parsing: body), case .array(let statuses)? = value["statuses"] else {
+            return all(.success)
+        }
+        var answers: [String: AppAnswer] = [:]
+        for item in statuses {
+            guard let id = item["entryId"]?.stringValue, case .object(let object) = item else { continue }
+            answers[id] = fromHTTP(status: 200, body: JSONValue.object(object).serialized())
+        }
+        return answers
+    }
+}
+
 /// The channel of a sidecar started without `--app-port`: there is no app to deliver to.
 public struct NoAppChannel: AppChannel {
     public struct Unavailable: Error, CustomStringConvertible {
@@ -97,4 +150,5 @@ public struct NoAppChannel: AppChannel {
     public func subscriptions() async throws -> [SubscriptionSpec] { [] }
     public func deliver(_ event: AppEvent) async throws -> AppAnswer { throw Unavailable() }
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer { throw Unavailable() }
+    public func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer] { throw Unavailable() }
 }

@@ -9,6 +9,8 @@ public final class ActiveSubscription: Sendable {
     public let counters = DeliveryCounters()
     let rules: [(expression: RouteMatchExpression, path: String)]
     let defaultPath: String?
+    /// Batches events for the app when the subscription has `bulkSubscribe.enabled`.
+    let bulk: BulkAggregator?
     private let breaker: Mutex<CircuitBreaker<ContinuousClock.Instant>?>
 
     /// Compiles the routing rules; a bad `match` expression throws with its position.
@@ -25,6 +27,7 @@ public final class ActiveSubscription: Sendable {
         }
         self.rules = rules
         self.defaultPath = spec.defaultRoute.map(Self.normalise)
+        self.bulk = spec.bulkSubscribe.flatMap { $0.enabled ? BulkAggregator(options: $0) : nil }
         self.breaker = Mutex(try policy.circuitBreaker.map { try CircuitBreaker(settings: $0, now: .now) })
     }
 

@@ -76,7 +76,10 @@ extension DeliveryPipeline {
         do {
             answer = try await withAppSlot {
                 try await withTimeout(subscription.policy.attemptTimeout) {
-                    try await self.channel.deliver(event)
+                    if let bulk = subscription.bulk {
+                        return await bulk.submit(event, via: self.channel)
+                    }
+                    return try await self.channel.deliver(event)
                 }
             }
         } catch is CancellationError {
