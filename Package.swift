@@ -33,7 +33,10 @@ let package = Package(
         ),
         .target(name: "OutriggerDelivery", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "BuiltinComponents", dependencies: ["OutriggerCore"]),
-        .target(name: "OutriggerComponents", dependencies: ["OutriggerCore", "BuiltinComponents"]),
+        .target(
+            name: "OutriggerComponents",
+            dependencies: ["OutriggerCore", "BuiltinComponents", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "OutriggerHTTPAPI",
             dependencies: [
@@ -59,7 +62,10 @@ let package = Package(
             ]
         ),
         .target(name: "OutriggerTesting", dependencies: ["OutriggerCore", "OutriggerDelivery"]),
-        .target(name: "ConformanceKit", dependencies: ["OutriggerCore", "OutriggerComponents", "OutriggerDelivery"]),
+        .target(
+            name: "ConformanceKit",
+            dependencies: ["OutriggerCore", "OutriggerComponents", .product(name: "Yams", package: "Yams")]
+        ),
 
         .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
         .testTarget(name: "OutriggerCoreTests", dependencies: ["OutriggerCore", "OutriggerComponents"]),
@@ -72,6 +78,6 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
-        .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "OutriggerTesting"]),
+        .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "BuiltinComponents"]),
     ]
 )

@@ -1,6 +1,7 @@
 import CloudEvents
 import Hummingbird
 import Logging
+import OutriggerComponents
 import OutriggerCore
 import OutriggerDelivery
 import OutriggerHTTPAPI
@@ -35,7 +36,7 @@ public struct Sidecar: Sendable {
         let resources = try ResourceLoader.load(paths: configuration.resourcesPaths)
         for warning in resources.warnings { logger.warning("\(warning)") }
         for skipped in resources.skipped { logger.debug("resource not used by Outrigger: \(skipped)") }
-        let components = try await ComponentBuilder.build(resources.components, appID: configuration.appID, logger: logger)
+        let components = try await ComponentFactory.build(resources.components, appID: configuration.appID, logger: logger)
         let resiliencies = resources.resiliencies.filter { $0.isVisible(to: configuration.appID) }
 
         let status = SidecarStatus()

@@ -1,15 +1,16 @@
 import Foundation
 import Logging
-import OutriggerComponents
 import OutriggerCore
 
-/// Builds the components of a ``ResourceSet`` through the registry.
+/// Builds components from their documents through the registry; the sidecar and the
+/// conformance suite both build through here.
 ///
 /// An unknown `spec.type`, an unsupported `spec.version`, bad metadata or a failed init stops
 /// start-up with an error naming the file and field, unless the Component sets
 /// `spec.ignoreErrors: true`, in which case it is logged and skipped.
-enum ComponentBuilder {
-    static func build(_ specs: [ComponentSpec], appID: String, logger: Logger) async throws -> LoadedComponents {
+public enum ComponentFactory {
+    /// Builds every component visible to `appID`, in order; closes those already built when one fails.
+    public static func build(_ specs: [ComponentSpec], appID: String, logger: Logger) async throws -> LoadedComponents {
         var entries: [LoadedComponents.Entry] = []
         for spec in specs where spec.isVisible(to: appID) {
             do {
@@ -26,7 +27,8 @@ enum ComponentBuilder {
         return LoadedComponents(entries)
     }
 
-    private static func build(_ spec: ComponentSpec, appID: String) async throws(ConfigurationError) -> any Component {
+    /// Builds one component; every failure names the file and field.
+    public static func build(_ spec: ComponentSpec, appID: String) async throws(ConfigurationError) -> any Component {
         func failure(_ field: String, _ message: String) -> ConfigurationError {
             ConfigurationError(file: spec.origin.file, document: spec.origin.document, resource: spec.label, field: field, message: message)
         }
