@@ -1,0 +1,82 @@
+import ConformanceKit
+import Foundation
+import Logging
+import OutriggerComponents
+import OutriggerCore
+import Testing
+
+/// Runs `conformance/tests.yml`: every listed component profile must pass every step.
+///
+/// A component whose broker (`config.requires`) does not answer is reported as SKIPPED with the
+/// reason; with `CI=true` that is a failure, so CI never passes on a suite that did not run.
+/// `OUTRIGGER_CONFORMANCE_COMPONENT=pubsub.in-memory` runs one component.
+@Suite("Conformance suite")
+struct ConformanceSuiteTests {
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("conformance")
+
+    static func entries() -> [ConformancePlan.Entry] {
+        let filter = ProcessInfo.processInfo.environment["OUTRIGGER_CONFORMANCE_COMPONENT"] ?? ""
+        let all = (try? ConformancePlan(root: root).entries) ?? []
+        return filter.isEmpty ? all : all.filter { "\($0.kind.rawValue).\($0.component)" == filter || $0.component == filter }
+    }
+
+    @Test("tests.yml and every component.yaml it names load")
+    func planLoads() throws {
+        let plan = try ConformancePlan(root: Self.root)
+        #expect(!plan.entries.isEmpty)
+        for entry in plan.entries {
+            let spec = try plan.componentSpec(for: entry, environment: ["PATH": "/usr/bin"].merging(ProcessInfo.processInfo.environment) { $1 })
+            #expect(spec.type.hasPrefix(entry.kind.rawValue + "."), "\(entry): \(spec.type)")
+        }
+    }
+
+    @Test("component passes every step", arguments: entries())
+    func component(_ entry: ConformancePlan.Entry) async throws {
+        let plan = try ConformancePlan(root: Self.root)
+        if let address = entry.requires, !BrokerProbe.answers(address) {
+            let reason = "SKIPPED \(entry): nothing answers on \(address) (start it with `make brokers-up`)"
+            print(reason)
+            if ProcessInfo.processInfo.environment["CI"] == "true" {
+                Issue.record("\(reason); in CI every listed component must run")
+            }
+            return
+        }
+        let spec = try plan.componentSpec(for: entry)
+        switch entry.kind {
+        case .pubsub:
+            let suite = PubSubConformance(messageCount: entry.messageCount, maxReadDuration: entry.maxReadDuration, operations: entry.operations) {
+                let component = try await ComponentFactory.build(spec, appID: "conformance")
+                guard let pubsub = component as? any PubSub else { throw ConformanceError("\(spec.type) is not a pub/sub component") }
+                return pubsub
+            }
+            let report = await suite.run(subject: entry.description)
+            print(report)
+            for failure in report.failures { Issue.record("\(entry) \(failure)") }
+            #expect(report.result(of: "verify") == .passed)
+        case .bindings:
+            Issue.record("\(entry): the bindings steps are not part of this build yet")
+        }
+    }
+}
+
+/// Whether something accepts TCP connections at `host:port`.
+enum BrokerProbe {
+    static func answers(_ address: String) -> Bool {
+        let parts = address.split(separator: ":")
+        guard parts.count == 2, let port = UInt16(parts[1]) else { return false }
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_port = port.bigEndian
+        socketAddress.sin_addr.s_addr = inet_addr(parts[0] == "localhost" ? "127.0.0.1" : String(parts[0]))
+        return withUnsafePointer(to: &socketAddress) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
