@@ -55,7 +55,7 @@ public struct Sidecar: Sendable {
         let metadata = MetadataDocument(configuration: configuration, components: components, subscriptions: subscriptions)
         let api = HTTPAPIServer(
             dependencies: .init(
-                publisher: Publisher(appID: configuration.appID, components: components),
+                publisher: Publisher(appID: configuration.appID, components: components, resiliencies: resiliencies),
                 status: status,
                 metadata: { metadata.json() },
                 requestShutdown: { shutdown.fire() }),

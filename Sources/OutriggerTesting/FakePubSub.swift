@@ -14,6 +14,7 @@ public final class FakePubSub: PubSub {
         var handlers: [String: MessageHandler] = [:]
         var published: [OutgoingMessage] = []
         var publishError: String?
+        var publishAttempts = 0
     }
 
     private let state = Mutex(State())
@@ -23,11 +24,15 @@ public final class FakePubSub: PubSub {
     /// Makes every later publish fail with `reason` (or succeed again with `nil`).
     public func failPublishes(_ reason: String?) { state.withLock { $0.publishError = reason } }
 
+    /// Publish calls so far, failed ones included.
+    public var publishAttempts: Int { state.withLock { $0.publishAttempts } }
+
     /// Everything published so far.
     public var published: [OutgoingMessage] { state.withLock { $0.published } }
 
     public func publish(_ message: OutgoingMessage) async throws {
         try state.withLock { state in
+            state.publishAttempts += 1
             if let reason = state.publishError { throw ComponentError(.retriable, reason) }
             state.published.append(message)
         }

@@ -42,7 +42,9 @@ extension Publisher {
         }
         guard !messages.isEmpty else { return failures }
         do {
-            for failure in try await pubsub.bulkPublish(messages) {
+            let batch = messages
+            let outcome = try await withOutboundPolicy(pubsubName) { try await pubsub.bulkPublish(batch) }
+            for failure in outcome {
                 failures.append(BulkFailure(entryID: messageEntries[failure.index], error: "\(failure.error)"))
             }
         } catch {

@@ -7,10 +7,34 @@ import OutriggerCore
 public struct Publisher: Sendable {
     public let appID: String
     public let components: LoadedComponents
+    /// Resiliency documents whose `outbound` targets retry publishes to a component.
+    public let resiliencies: [ResiliencySpec]
 
-    public init(appID: String, components: LoadedComponents) {
+    public init(appID: String, components: LoadedComponents, resiliencies: [ResiliencySpec] = []) {
         self.appID = appID
         self.components = components
+        self.resiliencies = resiliencies
+    }
+
+    /// With no `outbound` Resiliency target a publish is tried once, as in Dapr.
+    static let singleAttempt = DeliveryPolicy(backoff: .constant(.zero), maxRetries: 0)
+
+    /// Runs `operation` under the component's outbound policy: retries (never on a terminal
+    /// component error), per-attempt timeout. Used for publishes.
+    func withOutboundPolicy<T: Sendable>(_ component: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+        let policy = DeliveryPolicy.resolve(component: component, inbound: false, resiliencies: resiliencies, fallback: Self.singleAttempt)
+        var retry = 0
+        while true {
+            do {
+                return try await withTimeout(policy.attemptTimeout, operation)
+            } catch let error as ComponentError where error.kind == .terminal {
+                throw error
+            } catch {
+                retry += 1
+                guard let delay = policy.delay(beforeRetry: retry), !Task.isCancelled else { throw error }
+                try await Task.sleep(for: delay)
+            }
+        }
     }
 
     /// One publish request as the app made it.
@@ -96,7 +120,7 @@ public struct Publisher: Sendable {
         let pubsub = try pubsub(request.pubsubName, topic: request.topic)
         let message = try message(for: request)
         do {
-            try await pubsub.publish(message)
+            try await withOutboundPolicy(request.pubsubName) { try await pubsub.publish(message) }
         } catch {
             throw .publishFailed(request.pubsubName, request.topic, "\(error)")
         }
