@@ -14,6 +14,7 @@ final class AppProcess: Service, Sendable {
     let environment: [String: String]
     let logger: Logger
     private let exitStatus = Mutex<Int32?>(nil)
+    private let stoppedBySidecar = Mutex(false)
 
     init(command: [String], environment: [String: String], logger: Logger) {
         self.command = command
@@ -21,8 +22,11 @@ final class AppProcess: Service, Sendable {
         self.logger = logger
     }
 
-    /// The app's exit status once it ended.
-    var status: Int32? { exitStatus.withLock { $0 } }
+    /// The app's exit status when the app ended the run by itself; `nil` when the sidecar
+    /// stopped it (a clean shutdown is not the app's failure) or it is still running.
+    var status: Int32? {
+        exitStatus.withLock { $0 }.flatMap { stoppedBySidecar.withLock { $0 } ? nil : $0 }
+    }
 
     func run() async throws {
         let child: ChildProcess
@@ -38,6 +42,7 @@ final class AppProcess: Service, Sendable {
             await child.waitForExit()
         } onGracefulShutdown: { [logger] in
             guard child.isRunning else { return }
+            self.stoppedBySidecar.withLock { $0 = true }
             logger.info("stopping the app (SIGTERM)", metadata: ["pid": "\(child.pid)"])
             child.signal(SIGTERM)
             Task {

@@ -36,8 +36,9 @@ public struct Sidecar: Sendable {
         let resources = try ResourceLoader.load(paths: configuration.resourcesPaths)
         for warning in resources.warnings { logger.warning("\(warning)") }
         for skipped in resources.skipped { logger.debug("resource not used by Outrigger: \(skipped)") }
-        let components = try await ComponentFactory.build(resources.components, appID: configuration.appID, logger: logger)
         let resiliencies = resources.resiliencies.filter { $0.isVisible(to: configuration.appID) }
+        try Self.checkRoutingRules(resources.subscriptions)
+        let components = try await ComponentFactory.build(resources.components, appID: configuration.appID, logger: logger)
 
         let status = SidecarStatus()
         let channel = configuration.appPort.map { HTTPAppChannel(port: $0, logger: logger) }
@@ -95,6 +96,23 @@ public struct Sidecar: Sendable {
         }
         try await channel?.shutdown()
         return app?.status ?? 0
+    }
+
+    /// Parses every declared routing rule before anything starts, so a bad `match` stops
+    /// start-up like any other malformed document, with or without an app.
+    static func checkRoutingRules(_ subscriptions: [SubscriptionSpec]) throws(ConfigurationError) {
+        for spec in subscriptions {
+            guard case .resource(let origin) = spec.source else { continue }
+            for (index, rule) in spec.rules.enumerated() {
+                do {
+                    _ = try RouteMatchExpression(rule.match)
+                } catch {
+                    throw ConfigurationError(
+                        file: origin.file, document: origin.document, resource: "Subscription '\(spec.name)'",
+                        field: "spec.routes.rules[\(index)].match", message: error.description)
+                }
+            }
+        }
     }
 
     /// What the launched app finds in its environment, as `dapr run` sets it.

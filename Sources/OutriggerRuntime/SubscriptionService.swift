@@ -43,7 +43,8 @@ final class SubscriptionService: Service, Sendable {
     func run() async throws {
         var live: [Subscription] = []
         do {
-            live = try await start()
+            // Waiting for the app must end when the app exits or a signal arrives meanwhile.
+            live = try await cancelWhenGracefulShutdown { try await self.start() }
         } catch is CancellationError {
             return
         }

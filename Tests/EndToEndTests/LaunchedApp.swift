@@ -1,0 +1,61 @@
+import Foundation
+
+/// A small Python program `outrigger run -- ...` launches in the command-line tests. It reports
+/// its environment to the test app on `$APP_PORT` (`POST /launched/env`), reports SIGTERM
+/// (`POST /launched/sigterm`) before exiting 0, and in `exit-when-ready CODE` mode exits with CODE
+/// by itself once the sidecar's `/v1.0/healthz` answers 204.
+enum LaunchedApp {
+    static let source = #"""
+        import json, os, signal, sys, time, urllib.request
+
+        APP = "http://127.0.0.1:" + os.environ["APP_PORT"]
+
+        def post(path, payload):
+            request = urllib.request.Request(APP + path, data=json.dumps(payload).encode(),
+                                             headers={"Content-Type": "application/json"}, method="POST")
+            urllib.request.urlopen(request, timeout=5).read()
+
+        def on_term(signum, frame):
+            post("/launched/sigterm", {"pid": os.getpid()})
+            sys.exit(0)
+
+        signal.signal(signal.SIGTERM, on_term)
+        post("/launched/env", {"env": dict(os.environ), "argv": sys.argv[1:], "pid": os.getpid()})
+
+        if sys.argv[1] == "exit-when-ready":
+            health = "http://127.0.0.1:" + os.environ["DAPR_HTTP_PORT"] + "/v1.0/healthz"
+            deadline = time.time() + 20
+            while time.time() < deadline:
+                try:
+                    if urllib.request.urlopen(health, timeout=1).status == 204:
+                        break
+                except Exception:
+                    pass
+                time.sleep(0.05)
+            sys.exit(int(sys.argv[2]))
+
+        while True:
+            time.sleep(1)
+        """#
+
+    /// The Python interpreter itself (not a version-manager shim, so signals reach Python).
+    static let python: String = {
+        let process = Process()
+        let pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return "python3" }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let path = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return process.terminationStatus == 0 && !path.isEmpty ? path : "python3"
+    }()
+
+    /// Writes the program into `folder`; returns the command line to put after `--`.
+    static func command(in folder: ResourceFolder, _ arguments: String...) throws -> [String] {
+        let script = try folder.write("launched_app.py", source)
+        return [python, script] + arguments
+    }
+}
