@@ -38,7 +38,7 @@ public final class HTTPAppChannel: AppChannel {
         let body = try await response.body.collect(upTo: 16 << 20)
         switch response.status.code {
         case 200..<300:
-            return try AppSubscriptionList.parse(Array(buffer: body))
+            return body.readableBytes == 0 ? [] : try AppSubscriptionList.parse(Array(buffer: body))
         case 404:
             return []
         default:

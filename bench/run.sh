@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# `make bench`: Outrigger's figures beside baselines measured in the same run on the same box.
+#
+#   1. nginx answering 204 to POST (the HTTP baseline) vs single publishes into pubsub.in-memory
+#      (wrk: 50 connections, 2 threads, 10 s, 1 KB JSON body) -> req/s, p50, p99, ratio
+#   2. bulk publish, 100 x 1 KB entries per request -> messages/s
+#   3. publish -> delivery end to end: the in-memory broker delivers every event to an HTTP app
+#      (nginx answering 204) -> delivered/s from the sidecar's own counters
+#   4. publish-to-delivery latency at light load (one event at a time, Python app)
+#   5. idle RSS and start-to-healthz time of the sidecar
+# Machines here are noisy: compare the ratios, not the absolute numbers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-2}
+NGINX_PORT=18080
+work=$(mktemp -d /tmp/outrigger-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building release binary ..."
+swift build -c release --product outrigger 2>&1 | tail -1
+BIN=.build/release/outrigger
+python3 bench/make_bodies.py "$work"
+
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work;
+  proxy_temp_path $work;
+  fastcgi_temp_path $work;
+  uwsgi_temp_path $work;
+  scgi_temp_path $work;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    client_max_body_size 16m;
+    location = /dapr/subscribe { return 404; }
+    location / { return 204; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+wait_healthy() {  # port
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v1.0/healthz")" = 204 ] && return 0
+    sleep 0.05
+  done
+  echo "sidecar on port $1 did not become healthy" >&2
+  return 1
+}
+
+load() {  # url body-file content-type -> RESULT json
+  BODY_FILE=$2 CONTENT_TYPE=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk-post.lua "$1" | sed -n 's/^RESULT //p'
+}
+
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+
+# 5. start-up time and idle RSS
+startup=$(python3 - "$BIN" <<'PY'
+import http.client, statistics, subprocess, sys, time
+times = []
+for run in range(5):
+    start = time.perf_counter()
+    process = subprocess.Popen([sys.argv[1], "run", "-a", "bench", "-H", "18510", "-d", "bench/components", "--log-level", "error"])
+    while True:
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", 18510, timeout=1)
+            connection.request("GET", "/v1.0/healthz")
+            if connection.getresponse().status == 204:
+                break
+        except OSError:
+            time.sleep(0.001)
+    times.append((time.perf_counter() - start) * 1000)
+    process.terminate()
+    process.wait()
+print(f"{statistics.median(times):.1f}")
+PY
+)
+
+"$BIN" run -a bench -H 18500 -d bench/components --log-level error &
+pids+=($!)
+sidecar=$!
+wait_healthy 18500
+sleep 1
+rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$sidecar/status")
+
+# 1. single publish vs nginx
+nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
+publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
+# 2. bulk publish
+bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
+kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
+
+# 3. end to end: publish while the broker delivers each event to nginx as the app
+"$BIN" run -a bench -H 18501 -p "$NGINX_PORT" -d bench/e2e --log-level error &
+pids+=($!)
+e2e=$!
+wait_healthy 18501
+delivered() { curl -s http://127.0.0.1:18501/v1.0/metadata | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
+e2e_start=$(date +%s.%N)
+e2e_result=$(load "http://127.0.0.1:18501/v1.0/publish/pubsub/bench" "$work/single.json" application/json)
+# let the broker finish what was published, then count
+for _ in $(seq 1 200); do
+  before=$(delivered); sleep 0.1; after=$(delivered)
+  [ "$before" = "$after" ] && break
+done
+e2e_end=$(date +%s.%N)
+e2e_delivered=$(delivered)
+kill "$e2e"; wait "$e2e" 2>/dev/null || true
+
+# 4. light-load latency
+coproc PROBE { python3 bench/latency_probe.py 18090 18502 2000; }
+read -r _ <&"${PROBE[0]}"
+"$BIN" run -a probe -H 18502 -p 18090 -d bench/components --log-level error &
+pids+=($!)
+probe_sidecar=$!
+wait_healthy 18502
+echo go >&"${PROBE[1]}"
+probe_result=""
+while read -r line <&"${PROBE[0]}"; do
+  case $line in RESULT*) probe_result=${line#RESULT }; break ;; esac
+done
+kill "$probe_sidecar"; wait "$probe_sidecar" 2>/dev/null || true
+
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$e2e_delivered" "$e2e_start" "$e2e_end" "$probe_result" "$rss_kb" "$startup" <<'PY'
+import json, sys
+nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
+delivered, start, end = int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
+probe = json.loads(sys.argv[8]) if sys.argv[8] else None
+rss_mb, startup_ms = int(sys.argv[9]) / 1024, float(sys.argv[10])
+rate = lambda r: r["requests"] / r["seconds"]
+print()
+print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
+for name, r in [("nginx 204 (baseline)", nginx), ("publish 1 KB -> in-memory", publish),
+                ("bulk publish 100 x 1 KB -> in-memory", bulk), ("publish while delivering to app", e2e)]:
+    print(f"{name:44} {rate(r):10.0f} {r['p50_us']/1000:7.2f}ms {r['p99_us']/1000:7.2f}ms {r['errors']:7d}")
+print()
+print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
+print(f"bulk publish messages/s:          {rate(bulk)*100:,.0f}   (target >= 1,000,000)")
+print(f"end-to-end delivered/s:           {delivered/(end-start):,.0f}   ({delivered} delivered of {e2e['requests']} published; target >= 50,000)")
+if probe:
+    print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
+print(f"idle RSS:                         {rss_mb:.1f} MB   (target <= 15 MB)")
+print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5; target <= 50 ms)")
+PY
