@@ -50,7 +50,9 @@ public enum ComponentFactory {
         }
         let metadata = ComponentMetadata(name: spec.name, type: spec.type, version: spec.version, appID: appID, properties: properties)
         do {
-            return try await withInitTimeout(spec.initTimeout) { try await descriptor.make(metadata) }
+            return try await withTimeLimit(spec.initTimeout) { try await descriptor.make(metadata) }
+        } catch is TimeLimitExceeded {
+            throw failure("spec.initTimeout", "init did not finish within \(GoDuration.format(spec.initTimeout))")
         } catch let error as ComponentConfigurationError {
             throw failure("spec.metadata.\(error.field)", error.reason)
         } catch {
@@ -68,22 +70,5 @@ public enum ComponentFactory {
         result = result.replacingOccurrences(of: "{podName}", with: ProcessInfo.processInfo.hostName)
         result = result.replacingOccurrences(of: "{namespace}", with: ProcessInfo.processInfo.environment["NAMESPACE"] ?? "default")
         return result
-    }
-
-    private static func withInitTimeout<T: Sendable>(_ limit: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await withThrowingTaskGroup(of: T.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                throw InitTimeout(limit: limit)
-            }
-            defer { group.cancelAll() }
-            return try await group.next()!
-        }
-    }
-
-    struct InitTimeout: Error, CustomStringConvertible {
-        var limit: Duration
-        var description: String { "did not finish within spec.initTimeout (\(GoDuration.format(limit)))" }
     }
 }

@@ -75,7 +75,7 @@ extension DeliveryPipeline {
         let answer: AppAnswer
         do {
             answer = try await withAppSlot {
-                try await withTimeout(subscription.policy.attemptTimeout) {
+                try await withTimeLimit(subscription.policy.attemptTimeout) {
                     if let bulk = subscription.bulk {
                         return await bulk.submit(event, via: self.channel)
                     }
@@ -117,24 +117,4 @@ extension DeliveryPipeline {
             "id": "\(event.id)", "topic": "\(spec.topic)", "deadLetterTopic": "\(topic)", "attempts": "\(attempts)",
         ])
     }
-}
-
-/// Runs `body`, failing with ``AttemptTimeout`` when it takes longer than `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration?, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    guard let limit else { return try await body() }
-    return try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            throw AttemptTimeout(limit: limit)
-        }
-        defer { group.cancelAll() }
-        return try await group.next()!
-    }
-}
-
-/// An attempt took longer than the Resiliency timeout.
-struct AttemptTimeout: Error, CustomStringConvertible {
-    var limit: Duration
-    var description: String { "timed out after \(GoDuration.format(limit))" }
 }

@@ -26,7 +26,7 @@ public struct Publisher: Sendable {
         var retry = 0
         while true {
             do {
-                return try await withTimeout(policy.attemptTimeout, operation)
+                return try await withTimeLimit(policy.attemptTimeout, operation)
             } catch let error as ComponentError where error.kind == .terminal {
                 throw error
             } catch {
