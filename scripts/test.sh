@@ -23,4 +23,13 @@ set +e
 swift test 2>&1 | tee .build/test-output.log
 status=${PIPESTATUS[0]}
 set -e
+# One plain closing line for CI, from swift-testing's own summary.
+summary=$(grep -aE 'Test run with [0-9]+ tests' .build/test-output.log | tail -1 || true)
+total=$(sed -nE 's/.*Test run with ([0-9]+) tests.*/\1/p' <<<"$summary")
+issues=$(sed -nE 's/.*with ([0-9]+) issues?\..*/\1/p' <<<"$summary")
+if [ -n "$total" ]; then
+  failed=0
+  if [ "$status" -ne 0 ]; then failed=$(( ${issues:-1} < total ? ${issues:-1} : total )); fi
+  echo "$((total - failed)) passed, $failed failed"
+fi
 exit "$status"
