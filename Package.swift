@@ -42,8 +42,11 @@ let package = Package(
             dependencies: [
                 "OutriggerCore", "OutriggerDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -68,6 +71,16 @@ let package = Package(
         ),
 
         .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
+        .testTarget(
+            name: "OutriggerHTTPAPITests",
+            dependencies: [
+                "OutriggerHTTPAPI",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .testTarget(name: "OutriggerCoreTests", dependencies: ["OutriggerCore", "OutriggerComponents"]),
         .testTarget(name: "OutriggerDeliveryTests", dependencies: ["OutriggerDelivery", "OutriggerTesting", "BuiltinComponents"]),
         .testTarget(

@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import CloudEvents
 import Logging
 import NIOCore
@@ -8,54 +7,41 @@ import OutriggerDelivery
 
 /// Reaches an HTTP app on `--app-port`: `GET /dapr/subscribe`, `POST /{route}`, `POST /{binding}`.
 public final class HTTPAppChannel: AppChannel {
-    private let client: HTTPClient
-    private let baseURL: String
-    private let requestTimeout: TimeAmount
+    private let client: AppHTTPClient
+    private let requestTimeout: Duration
     private let logger: Logger
 
     /// - Parameters:
     ///   - maxConnections: connections kept to the app; bounds concurrent deliveries over HTTP/1.1.
     ///   - requestTimeout: how long one call may take when no Resiliency timeout is shorter.
     public init(host: String = "127.0.0.1", port: Int, maxConnections: Int = 64, requestTimeout: Duration = .seconds(60), logger: Logger) {
-        var configuration = HTTPClient.Configuration()
-        configuration.connectionPool = .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: maxConnections)
-        configuration.decompression = .disabled
-        configuration.redirectConfiguration = .disallow
-        self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-        self.baseURL = "http://\(host):\(port)"
-        self.requestTimeout = .nanoseconds(Int64(requestTimeout.seconds * 1e9))
+        self.client = AppHTTPClient(host: host, port: port, maxConnections: maxConnections)
+        self.requestTimeout = requestTimeout
         self.logger = logger
     }
 
     public func shutdown() async throws {
-        try await client.shutdown()
+        await client.shutdown()
     }
 
     public func subscriptions() async throws -> [SubscriptionSpec] {
-        var request = HTTPClientRequest(url: baseURL + "/dapr/subscribe")
-        request.method = .GET
-        let response = try await client.execute(request, timeout: requestTimeout)
-        let body = try await response.body.collect(upTo: 16 << 20)
-        switch response.status.code {
+        let response = try await client.request(
+            method: .GET, path: "/dapr/subscribe", headers: [], body: [], timeout: requestTimeout, maxResponseBytes: 16 << 20)
+        switch response.status {
         case 200..<300:
-            return body.readableBytes == 0 ? [] : try AppSubscriptionList.parse(Array(buffer: body))
+            return response.body.isEmpty ? [] : try AppSubscriptionList.parse(response.body)
         case 404:
             return []
         default:
-            throw AppSubscriptionList.Error(message: "GET /dapr/subscribe answered HTTP \(response.status.code)")
+            throw AppSubscriptionList.Error(message: "GET /dapr/subscribe answered HTTP \(response.status)")
         }
     }
 
     public func deliver(_ event: AppEvent) async throws -> AppAnswer {
-        var request = HTTPClientRequest(url: baseURL + event.path)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: event.contentType)
-        request.headers.add(name: "pubsubname", value: event.pubsubName)
-        request.headers.add(name: "topic", value: event.topic)
-        if let traceParent = event.traceParent, !traceParent.isEmpty { request.headers.add(name: "traceparent", value: traceParent) }
-        if let traceState = event.traceState, !traceState.isEmpty { request.headers.add(name: "tracestate", value: traceState) }
-        request.body = .bytes(ByteBuffer(bytes: event.body))
-        return try await send(request)
+        var headers = [("content-type", event.contentType), ("pubsubname", event.pubsubName), ("topic", event.topic)]
+        if let traceParent = event.traceParent, !traceParent.isEmpty { headers.append(("traceparent", traceParent)) }
+        if let traceState = event.traceState, !traceState.isEmpty { headers.append(("tracestate", traceState)) }
+        return try await send(path: event.path, headers: headers, body: event.body)
     }
 
     /// Dapr's bulk envelope: `{"entries":[{"entryId","event","contentType","metadata"}], "id",
@@ -81,29 +67,20 @@ public final class HTTPAppChannel: AppChannel {
         JSONText.appendString(batch.topic, to: &body)
         body.append(contentsOf: #","type":"com.dapr.event.sent.bulk"}"#.utf8)
 
-        var request = HTTPClientRequest(url: baseURL + batch.path)
-        request.method = .POST
-        request.headers.add(name: "content-type", value: "application/json")
-        request.headers.add(name: "pubsubname", value: batch.pubsubName)
-        request.headers.add(name: "topic", value: batch.topic)
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client.execute(request, timeout: requestTimeout)
-        let answer = Array(buffer: try await response.body.collect(upTo: 16 << 20))
-        return AppAnswer.fromHTTPBulk(status: Int(response.status.code), body: answer, entryIDs: batch.entries.map(\.entryID))
+        let headers = [("content-type", "application/json"), ("pubsubname", batch.pubsubName), ("topic", batch.topic)]
+        let response = try await client.request(
+            method: .POST, path: batch.path, headers: headers, body: body, timeout: requestTimeout, maxResponseBytes: 16 << 20)
+        return AppAnswer.fromHTTPBulk(status: response.status, body: response.body, entryIDs: batch.entries.map(\.entryID))
     }
 
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer {
-        var request = HTTPClientRequest(url: baseURL + "/" + event.binding)
-        request.method = .POST
-        for (key, value) in event.metadata { request.headers.add(name: key, value: value) }
-        request.body = .bytes(ByteBuffer(bytes: event.data))
-        return try await send(request)
+        try await send(path: "/" + event.binding, headers: event.metadata.map { ($0.key, $0.value) }, body: event.data)
     }
 
-    private func send(_ request: HTTPClientRequest) async throws -> AppAnswer {
-        let response = try await client.execute(request, timeout: requestTimeout)
-        let body = try await response.body.collect(upTo: 1 << 20)
-        return AppAnswer.fromHTTP(status: Int(response.status.code), body: Array(buffer: body))
+    private func send(path: String, headers: [(String, String)], body: [UInt8]) async throws -> AppAnswer {
+        let response = try await client.request(
+            method: .POST, path: path, headers: headers, body: body, timeout: requestTimeout, maxResponseBytes: 1 << 20)
+        return AppAnswer.fromHTTP(status: response.status, body: response.body)
     }
 }
 
