@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "outrigger",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "outrigger", targets: ["outrigger"]),
         .library(name: "OutriggerTesting", targets: ["OutriggerTesting"]),
@@ -18,6 +18,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
     ],
     targets: [
         .target(name: "CloudEvents"),
@@ -51,9 +55,29 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DaprProto",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        .target(
+            name: "OutriggerGRPCAPI",
+            dependencies: [
+                "CloudEvents", "OutriggerCore", "OutriggerDelivery", "DaprProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "OutriggerRuntime",
             dependencies: [
-                "OutriggerCore", "OutriggerDelivery", "OutriggerComponents", "OutriggerHTTPAPI",
+                "OutriggerCore", "OutriggerDelivery", "OutriggerComponents", "OutriggerHTTPAPI", "OutriggerGRPCAPI",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -74,7 +98,7 @@ let package = Package(
         .testTarget(
             name: "OutriggerHTTPAPITests",
             dependencies: [
-                "OutriggerHTTPAPI",
+                "OutriggerHTTPAPI", "OutriggerDelivery", "OutriggerCore",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -89,6 +113,16 @@ let package = Package(
                 "CloudEvents",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .testTarget(
+            name: "GRPCTests",
+            dependencies: [
+                "DaprProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
         .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "BuiltinComponents"]),

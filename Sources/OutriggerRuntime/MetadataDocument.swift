@@ -2,12 +2,14 @@ import CloudEvents
 import OutriggerComponents
 import OutriggerCore
 import OutriggerDelivery
+import OutriggerGRPCAPI
 
 /// `GET /v1.0/metadata`, in Dapr's shape, with Outrigger's delivery counters added per subscription.
 struct MetadataDocument: Sendable {
     let configuration: SidecarConfiguration
     let components: LoadedComponents
     let subscriptions: SubscriptionService
+    let streams: StreamingSubscriptions
 
     func json() -> JSONValue {
         var root = JSONObject()
@@ -24,7 +26,7 @@ struct MetadataDocument: Sendable {
             item["capabilities"] = .array(features.map(JSONValue.string))
             return .object(item)
         })
-        root["subscriptions"] = .array(subscriptions.subscriptions.map(subscriptionJSON))
+        root["subscriptions"] = .array((subscriptions.subscriptions + streams.subscriptions).map(subscriptionJSON))
         root["httpEndpoints"] = .array([])
         var connection = JSONObject()
         if let port = configuration.appPort { connection["port"] = .number(String(port)) }
@@ -48,7 +50,11 @@ struct MetadataDocument: Sendable {
         var rules = spec.rules.map { JSONValue.object(["match": .string($0.match), "path": .string($0.path)]) }
         if let route = spec.defaultRoute { rules.append(.object(["match": .string(""), "path": .string(route)])) }
         item["rules"] = .array(rules)
-        if case .resource = spec.source { item["type"] = .string("DECLARATIVE") } else { item["type"] = .string("PROGRAMMATIC") }
+        switch spec.source {
+        case .resource: item["type"] = .string("DECLARATIVE")
+        case .app: item["type"] = .string("PROGRAMMATIC")
+        case .stream: item["type"] = .string("STREAMING")
+        }
         let counts = active.counters.snapshot
         var deliveries = JSONObject()
         deliveries["inFlight"] = .number(String(counts.inFlight))

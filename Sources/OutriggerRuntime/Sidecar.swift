@@ -4,6 +4,7 @@ import Logging
 import OutriggerComponents
 import OutriggerCore
 import OutriggerDelivery
+import OutriggerGRPCAPI
 import OutriggerHTTPAPI
 import ServiceLifecycle
 import Synchronization
@@ -11,8 +12,9 @@ import Synchronization
 /// The sidecar: loads resources, builds components, and runs the API, the app and the
 /// deliveries as one `ServiceGroup`.
 ///
-/// Shutdown order is the reverse of registration: deliveries drain first (the API and the app
-/// still up, so a handler may still publish), then the app is stopped, then the API, then the
+/// Shutdown order is the reverse of registration: deliveries drain first (the APIs and the app
+/// still up, so a handler may still publish), streaming subscriptions next, then the app is
+/// stopped, then the gRPC and HTTP APIs, then the gRPC connection to the app, then the
 /// components close.
 ///
 /// ```swift
@@ -41,7 +43,15 @@ public struct Sidecar: Sendable {
         let components = try await ComponentFactory.build(resources.components, appID: configuration.appID, logger: logger)
 
         let status = SidecarStatus()
-        let channel = configuration.appPort.map { HTTPAppChannel(port: $0, logger: logger) }
+        var httpChannel: HTTPAppChannel?
+        var grpcChannel: GRPCAppChannel?
+        if let port = configuration.appPort {
+            switch configuration.appProtocol {
+            case .http: httpChannel = HTTPAppChannel(port: port, logger: logger)
+            case .grpc: grpcChannel = try GRPCAppChannel(port: port, startupTimeout: configuration.appStartupTimeout, logger: logger)
+            }
+        }
+        let channel: (any AppChannel)? = httpChannel ?? grpcChannel
         let pipeline = DeliveryPipeline(
             appID: configuration.appID,
             channel: channel ?? NoAppChannel(),
@@ -53,10 +63,14 @@ public struct Sidecar: Sendable {
                 declared: resources.subscriptions, resiliencies: resiliencies),
             components: components, channel: channel, pipeline: pipeline, status: status, logger: logger)
         let shutdown = ShutdownTrigger()
-        let metadata = MetadataDocument(configuration: configuration, components: components, subscriptions: subscriptions)
+        let publisher = Publisher(appID: configuration.appID, components: components, resiliencies: resiliencies)
+        let streams = StreamingSubscriptions(
+            settings: .init(appID: configuration.appID, drainTimeout: configuration.drainTimeout, resiliencies: resiliencies),
+            publisher: publisher, logger: logger)
+        let metadata = MetadataDocument(configuration: configuration, components: components, subscriptions: subscriptions, streams: streams)
         let api = HTTPAPIServer(
             dependencies: .init(
-                publisher: Publisher(appID: configuration.appID, components: components, resiliencies: resiliencies),
+                publisher: publisher,
                 status: status,
                 metadata: { metadata.json() },
                 requestShutdown: { shutdown.fire() }),
@@ -65,18 +79,39 @@ public struct Sidecar: Sendable {
             router: api.router(),
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.httpPort), serverName: "outrigger"),
             logger: logger.withLevel(max(logger.logLevel, .notice)))
+        let grpcAPI = GRPCAPIServer(
+            host: configuration.listenAddress, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize,
+            service: DaprService(
+                dependencies: .init(publisher: publisher, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
+                logger: logger),
+            logger: logger)
         status.markOutboundReady()
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ComponentsService(components: components, logger: logger), serviceName: "components"),
-            .init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http-api"),
         ]
+        if let grpcChannel {
+            services.append(.init(service: grpcChannel, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-app-channel"))
+        }
+        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http-api"))
+        services.append(.init(service: grpcAPI, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-api"))
+        if configuration.metricsPort > 0 {
+            let metrics = MetricsServer(appID: configuration.appID, subscriptions: { subscriptions.subscriptions })
+            let metricsServer = Application(
+                router: metrics.router(),
+                configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.metricsPort), serverName: "outrigger-metrics"),
+                logger: logger.withLevel(max(logger.logLevel, .notice)))
+            // Metrics are an aid, not the job: a taken port is logged and the sidecar runs on.
+            let optional = OptionalService(name: "metrics endpoint on port \(configuration.metricsPort) (--metrics-port)", service: metricsServer, logger: logger)
+            services.append(.init(service: optional, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "metrics"))
+        }
         var app: AppProcess?
         if !configuration.command.isEmpty {
             let process = AppProcess(command: configuration.command, environment: appEnvironment, logger: logger.withLabel("app"))
             services.append(.init(service: process, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "app"))
             app = process
         }
+        services.append(.init(service: streams, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "streaming-subscriptions"))
         services.append(.init(service: subscriptions, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "subscriptions"))
         let group = ServiceGroup(configuration: .init(
             services: services,
@@ -84,17 +119,17 @@ public struct Sidecar: Sendable {
             logger: logger.withLevel(max(logger.logLevel, .notice))))
         shutdown.arm(group)
         logger.info("outrigger \(RuntimeVersion.current) started", metadata: [
-            "app-id": "\(configuration.appID)", "http-port": "\(configuration.httpPort)",
+            "app-id": "\(configuration.appID)", "http-port": "\(configuration.httpPort)", "grpc-port": "\(configuration.grpcPort)",
             "components": "\(components.entries.count)", "startup": "\(GoDuration.format(ContinuousClock.now - start))",
         ])
         defer { logger.info("outrigger stopped") }
         do {
             try await group.run()
         } catch {
-            try? await channel?.shutdown()
+            try? await httpChannel?.shutdown()
             throw error
         }
-        try await channel?.shutdown()
+        try await httpChannel?.shutdown()
         return app?.status ?? 0
     }
 
@@ -126,6 +161,21 @@ public struct Sidecar: Sendable {
         ]
         if let port = configuration.appPort { environment["APP_PORT"] = String(port) }
         return environment
+    }
+}
+
+/// Runs a service whose failure must not stop the sidecar; the failure is logged.
+struct OptionalService<Wrapped: Service>: Service {
+    let name: String
+    let service: Wrapped
+    let logger: Logger
+
+    func run() async {
+        do {
+            try await service.run()
+        } catch {
+            logger.warning("\(name) is not available: \(error)")
+        }
     }
 }
 

@@ -50,7 +50,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: [.customShort("G"), .customLong("dapr-grpc-port")], help: "Port of the Dapr gRPC API.")
     var grpcPort: Int = 50001
 
-    @Option(name: [.customShort("M"), .customLong("metrics-port")], help: "Port of the Prometheus metrics endpoint.")
+    @Option(name: [.customShort("M"), .customLong("metrics-port")], help: "Port of the Prometheus metrics endpoint (GET /metrics); 0 turns it off.")
     var metricsPort: Int = 9090
 
     @Option(name: [.customShort("d"), .customLong("resources-path")], help: "A folder (or file) of component, subscription and resiliency YAML; repeatable.")
@@ -90,7 +90,6 @@ struct Run: AsyncParsableCommand {
         }
         if let appMaxConcurrency, appMaxConcurrency < 1 { throw ValidationError("--app-max-concurrency must be at least 1") }
         if let config, !FileManager.default.fileExists(atPath: config) { throw ValidationError("--config: no such file '\(config)'") }
-        if appProtocol == "grpc" { throw ValidationError("--app-protocol grpc is not available in this build yet; use http") }
     }
 
     func run() async throws {

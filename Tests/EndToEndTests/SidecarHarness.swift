@@ -130,6 +130,14 @@ final class SidecarProcess: @unchecked Sendable {
 
     /// Starts `outrigger` with `arguments` (`httpPort` is only recorded, for the API helpers).
     static func launch(_ arguments: [String], httpPort: Int = 0, environment: [String: String] = [:]) throws -> SidecarProcess {
+        // Every sidecar also serves the gRPC API: sidecars running side by side need their own port.
+        var arguments = arguments
+        if arguments.first == "run", !arguments.contains("--dapr-grpc-port"), !arguments.contains("-G") {
+            arguments.insert(contentsOf: ["--dapr-grpc-port", String(Ports.allocate())], at: 1)
+        }
+        if arguments.first == "run", !arguments.contains("--metrics-port"), !arguments.contains("-M") {
+            arguments.insert(contentsOf: ["--metrics-port", String(Ports.allocate())], at: 1)
+        }
         let sidecar = SidecarProcess(arguments: arguments, httpPort: httpPort)
         let process = sidecar.process
         process.executableURL = URL(fileURLWithPath: try OutriggerBinary.require())

@@ -1,0 +1,63 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2Posix
+import Logging
+import ServiceLifecycle
+
+/// The Dapr gRPC API on `--dapr-grpc-port`: `dapr.proto.runtime.v1.Dapr` over plaintext HTTP/2
+/// (see ``DaprService`` for the RPCs).
+///
+/// A `Service`: `run()` serves until graceful shutdown, then takes no new RPCs and returns once
+/// those in flight have finished (``StreamingSubscriptions`` ends the streams before that).
+///
+/// ```swift
+/// let api = GRPCAPIServer(host: "127.0.0.1", port: 50001, service: DaprService(dependencies: dependencies, logger: logger), logger: logger)
+/// ```
+public struct GRPCAPIServer: Service {
+    /// The server could not listen (port taken, bad address).
+    public struct ListenError: Error, CustomStringConvertible {
+        public var address: String
+        public var reason: String
+        public var description: String { "the gRPC API cannot listen on \(address) (--dapr-grpc-port): \(reason)" }
+    }
+
+    public let host: String
+    public let port: Int
+    /// Largest request message accepted, in bytes (`--max-body-size`).
+    public let maxMessageSize: Int
+    let service: DaprService
+    let logger: Logger
+
+    public init(host: String, port: Int, maxMessageSize: Int = 4 << 20, service: DaprService, logger: Logger) {
+        self.host = host
+        self.port = port
+        self.maxMessageSize = maxMessageSize
+        self.service = service
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var config = HTTP2ServerTransport.Posix.Config.defaults
+        config.rpc.maxRequestPayloadSize = maxMessageSize
+        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
+        let server = GRPCServer(transport: transport, services: [service])
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask {
+                if let address = try? await transport.listeningAddress {
+                    logger.info("gRPC API listening", metadata: ["address": "\(address)"])
+                }
+            }
+            do {
+                try await withGracefulShutdownHandler {
+                    try await server.serve()
+                } onGracefulShutdown: {
+                    server.beginGracefulShutdown()
+                }
+            } catch let error as RuntimeError {
+                // A shutdown that arrives before the server started serving stops it cleanly.
+                if Task.isShuttingDownGracefully { return }
+                throw ListenError(address: "\(host):\(port)", reason: "\(error.cause.map { "\($0)" } ?? error.message)")
+            }
+            logger.debug("gRPC API stopped")
+        }
+    }
+}
