@@ -8,6 +8,8 @@
 #      (nginx answering 204) -> delivered/s from the sidecar's own counters
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
 #   5. idle RSS and start-to-healthz time of the sidecar
+#   6. gRPC PublishEvent latency at 1,000 QPS over 16 connections (Python grpcio client), beside
+#      the same client against a grpcio server that answers at once
 # Machines here are noisy: compare the ratios, not the absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +77,7 @@ import http.client, statistics, subprocess, sys, time
 times = []
 for run in range(5):
     start = time.perf_counter()
-    process = subprocess.Popen([sys.argv[1], "run", "-a", "bench", "-H", "18510", "-d", "bench/components", "--log-level", "error"])
+    process = subprocess.Popen([sys.argv[1], "run", "-a", "bench", "-H", "18510", "-G", "18933", "-M", "0", "-d", "bench/components", "--log-level", "error"])
     while True:
         try:
             connection = http.client.HTTPConnection("127.0.0.1", 18510, timeout=1)
@@ -91,7 +93,7 @@ print(f"{statistics.median(times):.1f}")
 PY
 )
 
-"$BIN" run -a bench -H 18500 -d bench/components --log-level error &
+"$BIN" run -a bench -H 18500 -G 18930 -M 0 -d bench/components --log-level error &
 pids+=($!)
 sidecar=$!
 wait_healthy 18500
@@ -106,7 +108,7 @@ bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/order
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
 # 3. end to end: publish while the broker delivers each event to nginx as the app
-"$BIN" run -a bench -H 18501 -p "$NGINX_PORT" -d bench/e2e --log-level error &
+"$BIN" run -a bench -H 18501 -G 18931 -M 0 -p "$NGINX_PORT" -d bench/e2e --log-level error &
 pids+=($!)
 e2e=$!
 wait_healthy 18501
@@ -125,7 +127,7 @@ kill "$e2e"; wait "$e2e" 2>/dev/null || true
 # 4. light-load latency
 coproc PROBE { python3 bench/latency_probe.py 18090 18502 2000; }
 read -r _ <&"${PROBE[0]}"
-"$BIN" run -a probe -H 18502 -p 18090 -d bench/components --log-level error &
+"$BIN" run -a probe -H 18502 -G 18932 -M 0 -p 18090 -d bench/components --log-level error &
 pids+=($!)
 probe_sidecar=$!
 wait_healthy 18502
@@ -136,7 +138,26 @@ while read -r line <&"${PROBE[0]}"; do
 done
 kill "$probe_sidecar"; wait "$probe_sidecar" 2>/dev/null || true
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$e2e_delivered" "$e2e_start" "$e2e_end" "$probe_result" "$rss_kb" "$startup" <<'PY'
+# 6. gRPC PublishEvent latency at 1,000 QPS over 16 connections, beside a grpcio server that
+#    answers at once (the client's and transport's own cost), both with the same Python client.
+grpc_result=""
+grpc_baseline=""
+if PY=$(scripts/python-sdk.sh 2>/dev/null); then
+  coproc BASELINE { "$PY" bench/grpc_baseline_server.py 18920; }
+  read -r _ <&"${BASELINE[0]}"
+  grpc_baseline=$("$PY" bench/grpc_latency.py 18920 1000 16 10 | sed -n 's/^RESULT //p')
+  kill "$BASELINE_PID" 2>/dev/null || true
+  "$BIN" run -a bench -H 18503 -G 18921 -M 0 -d bench/components --log-level error &
+  pids+=($!)
+  grpc_sidecar=$!
+  wait_healthy 18503
+  grpc_result=$("$PY" bench/grpc_latency.py 18921 1000 16 10 | sed -n 's/^RESULT //p')
+  kill "$grpc_sidecar"; wait "$grpc_sidecar" 2>/dev/null || true
+else
+  echo "gRPC latency skipped: the Dapr Python SDK could not be installed (scripts/python-sdk.sh)" >&2
+fi
+
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$e2e_delivered" "$e2e_start" "$e2e_end" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 delivered, start, end = int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
@@ -156,4 +177,8 @@ if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
 print(f"idle RSS:                         {rss_mb:.1f} MB   (target <= 15 MB)")
 print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5; target <= 50 ms)")
+if sys.argv[12]:
+    base, grpc = json.loads(sys.argv[11]), json.loads(sys.argv[12])
+    print(f"gRPC PublishEvent @1000 QPS x16:  p50 {grpc['p50_us']/1000:.2f} ms, p90 {grpc['p90_us']/1000:.2f} ms, p99 {grpc['p99_us']/1000:.2f} ms, {grpc['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
+    print(f"  same client, grpcio no-op server: p50 {base['p50_us']/1000:.2f} ms, p90 {base['p90_us']/1000:.2f} ms, p99 {base['p99_us']/1000:.2f} ms (baseline)")
 PY
