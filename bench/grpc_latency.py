@@ -13,14 +13,14 @@ import threading
 import time
 
 import grpc
-from dapr.proto.runtime.v1 import dapr_pb2, dapr_pb2_grpc
+from dapr.proto.runtime.v1 import dapr_pb2_grpc, pubsub_pb2
 
 port = int(sys.argv[1])
 qps = int(sys.argv[2]) if len(sys.argv) > 2 else 1000
 connections = int(sys.argv[3]) if len(sys.argv) > 3 else 16
 duration = float(sys.argv[4]) if len(sys.argv) > 4 else 10
 payload = json.dumps({"orderId": 1, "note": "x" * 990}).encode()
-request = dapr_pb2.PublishEventRequest(pubsub_name="pubsub", topic="orders", data=payload, data_content_type="application/json")
+request = pubsub_pb2.PublishEventRequest(pubsub_name="pubsub", topic="orders", data=payload, data_content_type="application/json")
 
 latencies = []
 errors = [0]

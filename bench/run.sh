@@ -137,6 +137,8 @@ while read -r line <&"${PROBE[0]}"; do
   case $line in RESULT*) probe_result=${line#RESULT }; break ;; esac
 done
 kill "$probe_sidecar"; wait "$probe_sidecar" 2>/dev/null || true
+# bash runs one coproc at a time: let the probe end before the gRPC baseline starts.
+wait "$PROBE_PID" 2>/dev/null || true
 
 # 6. gRPC PublishEvent latency at 1,000 QPS over 16 connections, beside a grpcio server that
 #    answers at once (the client's and transport's own cost), both with the same Python client.
