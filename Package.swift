@@ -110,7 +110,7 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "CloudEvents",
+                "CloudEvents", "OutriggerTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
@@ -118,6 +118,7 @@ let package = Package(
         .testTarget(
             name: "GRPCTests",
             dependencies: [
+                "OutriggerTesting",
                 "DaprProto",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,3 +1,4 @@
+import OutriggerTesting
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -75,7 +76,7 @@ extension SidecarProcess {
                 for (name, value) in expected where counters[name]?.number != Double(value) { return nil }
                 return counters
             }
-        } catch let error as TimeoutError {
+        } catch let error as DeadlineExceeded {
             let last = (try? await deliveries(topic: topic))?.description ?? "none"
             throw HarnessError("\(error); last counters: \(last)")
         }

@@ -1,4 +1,5 @@
 import Foundation
+import OutriggerTesting
 import Synchronization
 import Testing
 
@@ -32,34 +33,9 @@ enum OutriggerBinary {
 /// in its own 400-port slot (chosen by pid) so concurrent runs rarely meet, and each candidate is
 /// checked free by binding it. Test apps use port 0 instead (the kernel picks, no race at all).
 enum Ports {
-    private static let range = 20_000..<32_000
-    private static let next = Mutex(20_000 + Int(getpid() % 30) * 400)
+    private static let allocator = LoopbackPortAllocator(range: 20_000..<32_000)
 
-    static func allocate() -> Int {
-        while true {
-            let port = next.withLock { next -> Int in
-                let port = next
-                next = next + 1 >= range.upperBound ? range.lowerBound : next + 1
-                return port
-            }
-            if isFree(port) { return port }
-        }
-    }
-
-    static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
+    static func allocate() -> Int { allocator.allocate() }
 }
 
 /// Everything a child process writes to one of its pipes, read on a dedicated thread.

@@ -1,35 +1,10 @@
+import OutriggerTesting
 import Synchronization
-
-/// A wait that did not finish before its deadline.
-struct TimeoutError: Error, CustomStringConvertible {
-    var what: String
-    var limit: Duration
-    var description: String { "timed out after \(limit) waiting for \(what)" }
-}
 
 /// A problem in the test harness itself (missing binary, app that cannot listen...).
 struct HarnessError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`, throwing ``TimeoutError`` when it takes longer than `limit`. `body` must react to
-/// cancellation (every wait in this harness does).
-func withDeadline<T: Sendable>(
-    _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw TimeoutError(what: what, limit: limit)
-        }
-        return value
-    }
 }
 
 /// Calls `probe` every `interval` until it returns a value, for at most `limit`. Used only for

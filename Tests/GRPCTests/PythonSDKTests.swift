@@ -1,3 +1,4 @@
+import OutriggerTesting
 import DaprProto
 import Foundation
 import GRPCCore

@@ -1,5 +1,6 @@
 import DaprProto
 import Foundation
+import OutriggerTesting
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Synchronization
@@ -27,32 +28,9 @@ enum Package {
 /// Ports for the sidecars of this target: 10000–19999, below the range the end-to-end tests use
 /// and the kernel's ephemeral range, a slot per process, each checked free by binding it.
 enum TestPorts {
-    private static let next = Mutex(10_000 + Int(getpid() % 25) * 400)
+    private static let allocator = LoopbackPortAllocator(range: 10_000..<20_000)
 
-    static func allocate() -> Int {
-        while true {
-            let port = next.withLock { next -> Int in
-                defer { next = next + 1 >= 20_000 ? 10_000 : next + 1 }
-                return next
-            }
-            if isFree(port) { return port }
-        }
-    }
-
-    private static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
+    static func allocate() -> Int { allocator.allocate() }
 }
 
 /// Resource YAML for the sidecars.

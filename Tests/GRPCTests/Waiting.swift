@@ -1,31 +1,10 @@
+import OutriggerTesting
 import Synchronization
-
-/// A wait that did not end before its deadline.
-struct DeadlineExceeded: Error, CustomStringConvertible {
-    var what: String
-    var limit: Duration
-    var description: String { "gave up after \(limit) waiting for \(what)" }
-}
 
 /// A broken precondition of the harness (missing binary, sidecar that exited...).
 struct HarnessFailure: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
-}
-
-/// Runs `body`; throws ``DeadlineExceeded`` when it takes longer than `limit` (`body` must
-/// react to cancellation).
-func withDeadline<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard case let value?? = try await group.next() else { throw DeadlineExceeded(what: what, limit: limit) }
-        return value
-    }
 }
 
 /// A value the tests watch: ``wait(for:_:until:)`` is resumed by the change that makes its
