@@ -122,7 +122,7 @@ enum AppPortProbe {
         let deadline = clock.now.advanced(by: timeout)
         var nextNotice = clock.now.advanced(by: .seconds(2))
         logger.info("waiting for the app on port \(port)")
-        while !isOpen(port: port) {
+        while !TCPPortCheck.accepts(port: port) {
             guard clock.now < deadline else { throw Timeout(port: port, limit: timeout) }
             if clock.now >= nextNotice {
                 logger.info("still waiting for the app on port \(port)")
@@ -131,20 +131,5 @@ enum AppPortProbe {
             try await Task.sleep(for: .milliseconds(50))
         }
         logger.info("app is listening on port \(port)")
-    }
-
-    static func isOpen(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

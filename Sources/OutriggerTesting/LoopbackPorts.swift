@@ -1,4 +1,9 @@
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import OutriggerCore
 import Synchronization
 
 /// TCP ports on 127.0.0.1 for the sidecars tests start.
@@ -24,23 +29,7 @@ public final class LoopbackPortAllocator: Sendable {
                 defer { next = next + 1 >= range.upperBound ? range.lowerBound : next + 1 }
                 return next
             }
-            if Self.isFree(port) { return port }
-        }
-    }
-
-    /// Whether `port` can be bound on 127.0.0.1 right now.
-    public static func isFree(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return withUnsafePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
+            if TCPPortCheck.isFree(port: port) { return port }
         }
     }
 }

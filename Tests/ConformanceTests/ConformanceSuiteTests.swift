@@ -65,18 +65,7 @@ struct ConformanceSuiteTests {
 enum BrokerProbe {
     static func answers(_ address: String) -> Bool {
         let parts = address.split(separator: ":")
-        guard parts.count == 2, let port = UInt16(parts[1]) else { return false }
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_port = port.bigEndian
-        socketAddress.sin_addr.s_addr = inet_addr(parts[0] == "localhost" ? "127.0.0.1" : String(parts[0]))
-        return withUnsafePointer(to: &socketAddress) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
+        guard parts.count == 2, let port = Int(parts[1]) else { return false }
+        return TCPPortCheck.accepts(host: String(parts[0]), port: port)
     }
 }
