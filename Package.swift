@@ -25,10 +25,11 @@ let package = Package(
     ],
     targets: [
         .target(name: "CloudEvents"),
+        .target(name: "OutriggerSeam", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "OutriggerCore",
             dependencies: [
-                "CloudEvents",
+                "CloudEvents", "OutriggerSeam",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -95,6 +96,7 @@ let package = Package(
         ),
 
         .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
+        .testTarget(name: "OutriggerSeamTests", dependencies: ["OutriggerSeam", "OutriggerTesting"]),
         .testTarget(
             name: "OutriggerHTTPAPITests",
             dependencies: [

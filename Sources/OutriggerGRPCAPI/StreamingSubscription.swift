@@ -43,11 +43,7 @@ final class StreamingSubscription: Sendable {
         let policy = DeliveryPolicy.resolve(component: spec.pubsubName, inbound: true, resiliencies: settings.resiliencies)
         let active = try ActiveSubscription(spec: spec, policy: policy)
         let pipeline = DeliveryPipeline(appID: settings.appID, channel: channel, logger: logger)
-        let maxConcurrency = Int(spec.metadata.first { $0.key.lowercased() == "maxconcurrency" }?.value ?? "") ?? 100
-        let request = SubscribeRequest(
-            topic: spec.topic, metadata: spec.metadata,
-            consumerGroup: spec.metadata.first { $0.key.lowercased() == "consumergroup" }?.value ?? settings.appID,
-            maxConcurrency: max(maxConcurrency, 1))
+        let request = spec.subscribeRequest(defaultConsumerGroup: settings.appID)
         let stopping = state.withLock { state -> Bool in
             guard !state.stopping else { return true }
             state.active = active
@@ -67,9 +63,7 @@ final class StreamingSubscription: Sendable {
             return false
         }
         if stoppedMeanwhile {
-            async let drained: Void = pipeline.drain(timeout: .zero)
-            await subscription.cancel()
-            await drained
+            await Subscription.stopAll([subscription]) { await pipeline.drain(timeout: .zero) }
             throw StreamingSubscriptions.shuttingDown
         }
         channel.open()
@@ -102,9 +96,7 @@ final class StreamingSubscription: Sendable {
         }
         guard let claimed else { return }
         if let pipeline = claimed.pipeline {
-            async let drained: Void = pipeline.drain(timeout: drainTimeout ?? .zero)
-            await claimed.live?.cancel()
-            await drained
+            await Subscription.stopAll(claimed.live.map { [$0] } ?? []) { await pipeline.drain(timeout: drainTimeout ?? .zero) }
         }
         channel.close(reason)
         channel.finish()

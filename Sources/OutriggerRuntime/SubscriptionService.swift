@@ -51,9 +51,7 @@ final class SubscriptionService: Service, Sendable {
         try? await gracefulShutdown()
         status.markStopping()
         logger.info("shutting down: stopping subscriptions and draining deliveries")
-        async let drained: Void = pipeline.drain(timeout: settings.drainTimeout)
-        for subscription in live { await subscription.cancel() }
-        await drained
+        await Subscription.stopAll(live) { await self.pipeline.drain(timeout: self.settings.drainTimeout) }
     }
 
     private func start() async throws -> [Subscription] {
@@ -85,16 +83,8 @@ final class SubscriptionService: Service, Sendable {
                 continue
             }
             let policy = DeliveryPolicy.resolve(component: spec.pubsubName, inbound: true, resiliencies: settings.resiliencies)
-            let subscription = try ActiveSubscription(spec: spec, policy: policy)
-            var maxConcurrency = Int(spec.metadata.first { $0.key.lowercased() == "maxconcurrency" }?.value ?? "") ?? 100
-            if let bulk = spec.bulkSubscribe, bulk.enabled {
-                // A batch can only fill when that many events may wait for it at once.
-                maxConcurrency = max(maxConcurrency, bulk.maxMessagesCount)
-            }
-            let request = SubscribeRequest(
-                topic: spec.topic, metadata: spec.metadata,
-                consumerGroup: spec.metadata.first { $0.key.lowercased() == "consumergroup" }?.value ?? settings.appID,
-                maxConcurrency: max(maxConcurrency, 1))
+            let subscription = try ActiveSubscription(spec: spec, policy: policy, clock: pipeline.clock)
+            let request = spec.subscribeRequest(defaultConsumerGroup: settings.appID)
             live.append(try await pubsub.subscribe(request, handler: pipeline.handler(for: subscription, pubsub: pubsub)))
             active.withLock { $0.append(subscription) }
             logger.info("subscribed", metadata: [

@@ -99,15 +99,18 @@ struct InMemoryPubSubTests {
     func boundedBuffer() async throws {
         let pubsub = try broker(["maxBufferedMessages": "2"])
         let gate = Gate()
+        let started = AsyncStream<Void>.makeStream()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: "t", consumerGroup: "g", maxConcurrency: 1)) { _ in
+            started.continuation.yield()
             await gate.wait()
         }
-        // One message in the handler, one held by the consumer waiting for a slot, two buffered.
-        for index in 1...4 {
-            try await pubsub.publish(message("\(index)"))
-            for _ in 0..<50 { await Task.yield() }
-        }
-        await #expect(throws: ComponentError.self) { try await pubsub.publish(message("5")) }
+        // One message in the handler (the consumer is at its bound and reads no more), two buffered.
+        try await pubsub.publish(message("1"))
+        var iterator = started.stream.makeAsyncIterator()
+        await iterator.next()
+        try await pubsub.publish(message("2"))
+        try await pubsub.publish(message("3"))
+        await #expect(throws: ComponentError.self) { try await pubsub.publish(message("4")) }
         await gate.open()
         await subscription.cancel()
     }

@@ -9,11 +9,13 @@ import Synchronization
 /// discarded, as with Dapr's in-memory broker.
 ///
 /// Metadata: `maxBufferedMessages` (default 100000): per topic and group; a publish past it fails
-/// with a retriable error instead of growing memory without bound.
+/// with a retriable error instead of growing memory without bound. Publish metadata
+/// `ttlInSeconds` gives a message a time to live: once it passes, the message is discarded
+/// unseen. Consuming runs on the shared ``ConsumerDriver``, so `maxConcurrency` and
+/// `orderedByKey` (per `partitionKey`) behave as on every broker component.
 public final class InMemoryPubSub: PubSub, PingableComponent {
     private struct State {
         var queues: [String: [String: MessageQueue]] = [:]
-        var nextConsumer: UInt64 = 0
         var closed = false
     }
 
@@ -33,51 +35,51 @@ public final class InMemoryPubSub: PubSub, PingableComponent {
 
     public func ping() async throws {}
 
+    public var features: Set<PubSubFeature> { [.messageTTL] }
+
     public func publish(_ message: OutgoingMessage) async throws {
         let queues = try state.withLock { state -> [MessageQueue] in
             guard !state.closed else { throw ComponentError(.retriable, "the in-memory broker is closed") }
             return state.queues[message.topic].map { Array($0.values) } ?? []
         }
+        let expiresAt = try Self.expiry(of: message)
         let incoming = IncomingMessage(topic: message.topic, data: message.data, contentType: message.contentType, metadata: message.metadata)
-        for queue in queues where !queue.offer(incoming) {
+        for queue in queues where !queue.offer(incoming, expiresAt: expiresAt) {
             throw ComponentError(.retriable, "topic '\(message.topic)' has \(capacity) undelivered messages (maxBufferedMessages); try again later")
         }
     }
 
+    /// When a message published with `ttlInSeconds` metadata stops being deliverable.
+    static func expiry(of message: OutgoingMessage) throws -> ContinuousClock.Instant? {
+        guard let text = message.metadata["ttlInSeconds"], !text.isEmpty else { return nil }
+        guard let seconds = Int(text), seconds > 0 else {
+            throw ComponentError(.terminal, "metadata ttlInSeconds must be a positive whole number of seconds, got '\(text)'")
+        }
+        return .now.advanced(by: .seconds(seconds))
+    }
+
     public func subscribe(_ request: SubscribeRequest, handler: @escaping MessageHandler) async throws -> Subscription {
-        let (queue, consumer) = try state.withLock { state -> (MessageQueue, UInt64) in
+        let queue = try state.withLock { state -> MessageQueue in
             guard !state.closed else { throw ComponentError(.terminal, "the in-memory broker is closed") }
-            state.nextConsumer += 1
-            if let queue = state.queues[request.topic]?[request.consumerGroup] { return (queue, state.nextConsumer) }
+            if let queue = state.queues[request.topic]?[request.consumerGroup] { return queue }
             let queue = MessageQueue(capacity: capacity)
             state.queues[request.topic, default: [:]][request.consumerGroup] = queue
-            return (queue, state.nextConsumer)
+            return queue
         }
-        let limit = ConcurrencyLimit(max(request.maxConcurrency, 1))
-        let consumerTask = Task {
-            await withTaskGroup(of: Void.self) { group in
-                while let message = await queue.take(consumer) {
-                    do {
-                        try await limit.acquire()
-                    } catch {
-                        _ = queue.offer(message, force: true)
-                        break
-                    }
-                    group.addTask {
-                        defer { limit.release() }
-                        do {
-                            try await handler(message)
-                        } catch {
-                            _ = queue.offer(message, force: true)
-                        }
-                    }
-                }
-            }
+        var orderingKey: (@Sendable (MessageQueue.Queued) -> String?)?
+        if request.orderedByKey {
+            orderingKey = { queued in queued.message.metadata["partitionKey"] }
         }
-        return Subscription {
-            queue.stop(consumer)
-            await consumerTask.value
-        }
+        let driver = ConsumerDriver<MessageQueue.Queued>(
+            configuration: .init(maxConcurrency: request.maxConcurrency, orderingKey: orderingKey),
+            handler: { try await handler($0.message) },
+            settle: { settlement in
+                // Messages that were not handled keep their place; failed ones go to the back.
+                queue.requeue(settlement.nacks.filter { !$0.reason.isFailure }.map(\.message), atHead: true)
+                queue.requeue(settlement.nacks.filter { $0.reason.isFailure }.map(\.message), atHead: false)
+            })
+        driver.start { room in try await queue.take(limit: room) }
+        return driver.subscription
     }
 
     public func close() async throws {

@@ -5,13 +5,21 @@ import Synchronization
 ///
 /// Each message goes to one subscriber of the group; a message handed back (nack) is queued
 /// again for any subscriber of the group, so cancelling a subscriber loses nothing the group
-/// still consumes. Bounded: ``offer(_:)`` refuses messages past `capacity`.
+/// still consumes. Bounded: ``offer(_:expiresAt:)`` refuses messages past `capacity`; messages
+/// handed back are always taken. A message whose time to live has passed is discarded when it
+/// reaches the head of the queue, never delivered.
 final class MessageQueue: Sendable {
+    struct Queued: Sendable {
+        var message: IncomingMessage
+        var expiresAt: ContinuousClock.Instant?
+    }
+
     private struct State {
-        var buffer: [IncomingMessage] = []
+        var buffer: [Queued] = []
         var head = 0
-        var waiters: [(consumer: UInt64, continuation: CheckedContinuation<IncomingMessage?, Never>)] = []
-        var stopped: Set<UInt64> = []
+        var waiters: [(id: UInt64, continuation: CheckedContinuation<[Queued], any Error>)] = []
+        var nextWaiter: UInt64 = 0
+        var expired = 0
     }
 
     let capacity: Int
@@ -23,18 +31,22 @@ final class MessageQueue: Sendable {
 
     var count: Int { state.withLock { $0.buffer.count - $0.head } }
 
+    /// Messages discarded because their time to live passed.
+    var expiredCount: Int { state.withLock { $0.expired } }
+
     /// Queues `message`, or hands it straight to a waiting subscriber; `false` when full.
-    func offer(_ message: IncomingMessage, force: Bool = false) -> Bool {
-        enum Outcome { case handOver(CheckedContinuation<IncomingMessage?, Never>), queued, full }
+    func offer(_ message: IncomingMessage, expiresAt: ContinuousClock.Instant? = nil) -> Bool {
+        let queued = Queued(message: message, expiresAt: expiresAt)
+        enum Outcome { case handOver(CheckedContinuation<[Queued], any Error>), queued, full }
         let outcome = state.withLock { state -> Outcome in
             if !state.waiters.isEmpty { return .handOver(state.waiters.removeFirst().continuation) }
-            guard force || state.buffer.count - state.head < capacity else { return .full }
-            state.buffer.append(message)
+            guard state.buffer.count - state.head < capacity else { return .full }
+            state.buffer.append(queued)
             return .queued
         }
         switch outcome {
         case .handOver(let waiter):
-            waiter.resume(returning: message)
+            waiter.resume(returning: [queued])
             return true
         case .queued:
             return true
@@ -43,34 +55,74 @@ final class MessageQueue: Sendable {
         }
     }
 
-    /// The next message for `consumer`, waiting for one; `nil` once ``stop(_:)`` was called for it.
-    func take(_ consumer: UInt64) async -> IncomingMessage? {
-        await withCheckedContinuation { continuation in
-            let message = state.withLock { state -> IncomingMessage?? in
-                if state.stopped.contains(consumer) { return .some(nil) }
-                if state.head < state.buffer.count {
-                    let message = state.buffer[state.head]
-                    state.head += 1
-                    if state.head > 1024 && state.head * 2 > state.buffer.count {
-                        state.buffer.removeFirst(state.head)
-                        state.head = 0
-                    }
-                    return .some(message)
-                }
-                state.waiters.append((consumer, continuation))
-                return .none
+    /// Queues messages handed back by a subscriber: at the head (in their order) when they go
+    /// back untouched, so the group's order holds; at the tail when they failed.
+    func requeue(_ messages: [Queued], atHead: Bool) {
+        guard !messages.isEmpty else { return }
+        var rest = messages[...]
+        let handed = state.withLock { state -> [(CheckedContinuation<[Queued], any Error>, Queued)] in
+            var handed: [(CheckedContinuation<[Queued], any Error>, Queued)] = []
+            while !state.waiters.isEmpty, let first = rest.first {
+                handed.append((state.waiters.removeFirst().continuation, first))
+                rest = rest.dropFirst()
             }
-            if let message { continuation.resume(returning: message) }
+            if atHead {
+                state.buffer.replaceSubrange(state.head..<state.head, with: rest)
+            } else {
+                state.buffer.append(contentsOf: rest)
+            }
+            return handed
+        }
+        for (waiter, queued) in handed { waiter.resume(returning: [queued]) }
+    }
+
+    /// Up to `limit` unexpired messages, waiting for at least one. Throws `CancellationError`
+    /// when the calling task is cancelled while waiting.
+    func take(limit: Int) async throws -> [Queued] {
+        let id = state.withLock { state -> UInt64 in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                enum Now { case ready([Queued]), cancelled, wait }
+                let now = state.withLock { state -> Now in
+                    let ready = Self.takeReady(&state, limit: limit, now: .now)
+                    if !ready.isEmpty { return .ready(ready) }
+                    if Task.isCancelled { return .cancelled }
+                    state.waiters.append((id, continuation))
+                    return .wait
+                }
+                switch now {
+                case .ready(let messages): continuation.resume(returning: messages)
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .wait: break
+                }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<[Queued], any Error>? in
+                guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+                return state.waiters.remove(at: index).continuation
+            }
+            waiter?.resume(throwing: CancellationError())
         }
     }
 
-    /// Ends `consumer`'s wait, if it waits.
-    func stop(_ consumer: UInt64) {
-        let waiter = state.withLock { state -> CheckedContinuation<IncomingMessage?, Never>? in
-            state.stopped.insert(consumer)
-            guard let index = state.waiters.firstIndex(where: { $0.consumer == consumer }) else { return nil }
-            return state.waiters.remove(at: index).continuation
+    private static func takeReady(_ state: inout State, limit: Int, now: ContinuousClock.Instant) -> [Queued] {
+        var taken: [Queued] = []
+        while taken.count < limit, state.head < state.buffer.count {
+            let queued = state.buffer[state.head]
+            state.head += 1
+            if let expiry = queued.expiresAt, expiry <= now {
+                state.expired += 1
+            } else {
+                taken.append(queued)
+            }
         }
-        waiter?.resume(returning: nil)
+        if state.head > 1024 && state.head * 2 > state.buffer.count {
+            state.buffer.removeFirst(state.head)
+            state.head = 0
+        }
+        return taken
     }
 }

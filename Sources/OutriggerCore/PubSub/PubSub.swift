@@ -88,12 +88,16 @@ public struct SubscribeRequest: Sendable {
     public var consumerGroup: String
     /// How many handler calls may run at once; a component stops pulling at this bound.
     public var maxConcurrency: Int
+    /// Messages with the same ordering key (`partitionKey` publish metadata) are handled one at
+    /// a time in order, different keys in parallel: subscription metadata `orderedByKey: "true"`.
+    public var orderedByKey: Bool
 
-    public init(topic: String, metadata: [String: String] = [:], consumerGroup: String, maxConcurrency: Int = 100) {
+    public init(topic: String, metadata: [String: String] = [:], consumerGroup: String, maxConcurrency: Int = 100, orderedByKey: Bool = false) {
         self.topic = topic
         self.metadata = metadata
         self.consumerGroup = consumerGroup
         self.maxConcurrency = maxConcurrency
+        self.orderedByKey = orderedByKey
     }
 }
 
@@ -106,19 +110,5 @@ public struct BulkPublishFailure: Sendable {
     public init(index: Int, error: any Error) {
         self.index = index
         self.error = error
-    }
-}
-
-/// A live subscription; ``cancel()`` stops consuming and returns after in-flight handlers finish.
-public struct Subscription: Sendable {
-    private let stop: @Sendable () async -> Void
-
-    public init(cancel: @escaping @Sendable () async -> Void) {
-        self.stop = cancel
-    }
-
-    /// Stops this subscription only; returns once its in-flight handlers have finished.
-    public func cancel() async {
-        await stop()
     }
 }

@@ -11,10 +11,11 @@ public final class ActiveSubscription: Sendable {
     let defaultPath: String?
     /// Batches events for the app when the subscription has `bulkSubscribe.enabled`.
     let bulk: BulkAggregator?
-    private let breaker: Mutex<CircuitBreaker<ContinuousClock.Instant>?>
+    /// Retries, timeouts and the circuit breaker of this subscription's deliveries.
+    let retries: RetryCore
 
     /// Compiles the routing rules; a bad `match` expression throws with its position.
-    public init(spec: SubscriptionSpec, policy: DeliveryPolicy) throws {
+    public init(spec: SubscriptionSpec, policy: DeliveryPolicy, clock: AnyClock = .continuous) throws {
         self.spec = spec
         self.policy = policy
         var rules: [(RouteMatchExpression, String)] = []
@@ -27,8 +28,8 @@ public final class ActiveSubscription: Sendable {
         }
         self.rules = rules
         self.defaultPath = spec.defaultRoute.map(Self.normalise)
-        self.bulk = spec.bulkSubscribe.flatMap { $0.enabled ? BulkAggregator(options: $0) : nil }
-        self.breaker = Mutex(try policy.circuitBreaker.map { try CircuitBreaker(settings: $0, now: .now) })
+        self.bulk = spec.bulkSubscribe.flatMap { $0.enabled ? BulkAggregator(options: $0, clock: clock) : nil }
+        self.retries = try RetryCore(policy: policy, clock: clock)
     }
 
     /// The app path for `event`: the first matching rule, else the default route, else `nil` (drop).
@@ -39,21 +40,8 @@ public final class ActiveSubscription: Sendable {
         return defaultPath
     }
 
-    func admitAttempt() -> Bool {
-        breaker.withLock { breaker in
-            guard breaker != nil else { return true }
-            return breaker!.admit(now: .now)
-        }
-    }
-
-    func recordAttempt(success: Bool) {
-        breaker.withLock { breaker in
-            breaker?.record(success: success, now: .now)
-        }
-    }
-
     /// `closed`, `open` or `half-open`; `nil` without a breaker.
-    public var circuitState: String? { breaker.withLock { $0?.stateName } }
+    public var circuitState: String? { retries.circuitState }
 
     static func normalise(_ path: String) -> String {
         path.hasPrefix("/") ? path : "/" + path

@@ -1,5 +1,4 @@
 import CloudEvents
-import Foundation
 import Logging
 import OutriggerCore
 
@@ -10,7 +9,7 @@ extension DeliveryPipeline {
         let (event, body) = decode(message, subscription: subscription)
 
         if let expiration = event.expiration, let deadline = CloudEventTime.parse(expiration),
-           deadline < Date().timeIntervalSince1970
+           deadline < CloudEventTime.currentSeconds()
         {
             subscription.counters.update { $0.expired += 1 }
             logger.debug("event expired before delivery; dropped", metadata: ["id": "\(event.id)", "topic": "\(spec.topic)"])
@@ -26,31 +25,28 @@ extension DeliveryPipeline {
             path: path, body: body, contentType: ContentType.cloudEventJSON, topic: spec.topic,
             pubsubName: spec.pubsubName, traceParent: event.traceParent, traceState: event.traceState, event: event)
 
-        var attempts = 0
-        while true {
-            attempts += 1
-            let answer = await attempt(appEvent, subscription: subscription)
-            switch answer {
-            case .success:
-                subscription.counters.update { $0.delivered += 1 }
-                return
-            case .drop(let reason):
-                subscription.counters.update { $0.dropped += 1 }
-                logger.warning("event dropped", metadata: ["id": "\(event.id)", "topic": "\(spec.topic)", "reason": "\(reason)"])
-                return
-            case .retry(let reason):
-                guard let delay = subscription.policy.delay(beforeRetry: attempts) else {
-                    return try await giveUp(event, attempts: attempts, reason: reason, subscription: subscription, pubsub: pubsub)
-                }
+        let observer = RetryCore.Observer(
+            willRetry: { [self] attempt, reason, wait in
                 subscription.counters.update { $0.retried += 1 }
                 logger.debug("delivery will be retried", metadata: [
-                    "id": "\(event.id)", "topic": "\(spec.topic)", "attempt": "\(attempts)", "reason": "\(reason)",
-                    "wait": "\(GoDuration.format(delay))",
+                    "id": "\(event.id)", "topic": "\(spec.topic)", "attempt": "\(attempt)", "reason": "\(reason)",
+                    "wait": "\(GoDuration.format(wait))",
                 ])
                 try enterRetryWait(id, true)
-                try await Task.sleep(for: delay)
-                try enterRetryWait(id, false)
-            }
+            },
+            didWait: { [self] in try enterRetryWait(id, false) })
+        let outcome = try await subscription.retries.run(slot: appLimit, observer: observer) { [channel] in
+            if let bulk = subscription.bulk { return await bulk.submit(appEvent, via: channel) }
+            return try await channel.deliver(appEvent)
+        }
+        switch outcome {
+        case .succeeded:
+            subscription.counters.update { $0.delivered += 1 }
+        case .dropped(let reason, _):
+            subscription.counters.update { $0.dropped += 1 }
+            logger.warning("event dropped", metadata: ["id": "\(event.id)", "topic": "\(spec.topic)", "reason": "\(reason)"])
+        case .exhausted(let reason, let attempts):
+            try await giveUp(event, attempts: attempts, reason: reason, subscription: subscription, pubsub: pubsub)
         }
     }
 
@@ -67,28 +63,6 @@ extension DeliveryPipeline {
         }
         let event = Envelope.fromRawPayload(message.data, topic: spec.topic, pubsubName: spec.pubsubName)
         return (event, event.structuredBytes())
-    }
-
-    /// One attempt: breaker, app-wide limit, timeout, app call.
-    private func attempt(_ event: AppEvent, subscription: ActiveSubscription) async -> AppAnswer {
-        guard subscription.admitAttempt() else { return .retry("circuit breaker open") }
-        let answer: AppAnswer
-        do {
-            answer = try await withAppSlot {
-                try await withTimeLimit(subscription.policy.attemptTimeout) {
-                    if let bulk = subscription.bulk {
-                        return await bulk.submit(event, via: self.channel)
-                    }
-                    return try await self.channel.deliver(event)
-                }
-            }
-        } catch is CancellationError {
-            answer = .retry("cancelled")
-        } catch {
-            answer = .retry("\(error)")
-        }
-        if case .retry = answer { subscription.recordAttempt(success: false) } else { subscription.recordAttempt(success: true) }
-        return answer
     }
 
     private func giveUp(_ event: CloudEvent, attempts: Int, reason: String, subscription: ActiveSubscription, pubsub: any PubSub) async throws {

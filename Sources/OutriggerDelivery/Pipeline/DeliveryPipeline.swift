@@ -35,14 +35,17 @@ public final class DeliveryPipeline: Sendable {
     public let appID: String
     let channel: any AppChannel
     let logger: Logger
-    private let appLimit: ConcurrencyLimit?
+    /// Retry waits, attempt timeouts and the drain deadline are measured on it.
+    public let clock: AnyClock
+    let appLimit: ConcurrencyLimit?
     private let state = Mutex(State())
 
     /// - Parameter appMaxConcurrency: at most this many events at the app at once (`--app-max-concurrency`).
-    public init(appID: String, channel: any AppChannel, appMaxConcurrency: Int? = nil, logger: Logger) {
+    public init(appID: String, channel: any AppChannel, appMaxConcurrency: Int? = nil, clock: AnyClock = .continuous, logger: Logger) {
         self.appID = appID
         self.channel = channel
         self.appLimit = appMaxConcurrency.map(ConcurrencyLimit.init)
+        self.clock = clock
         self.logger = logger
     }
 
@@ -93,16 +96,14 @@ public final class DeliveryPipeline: Sendable {
             } onCancel: {
                 task.cancel()
             }
+        } catch is CancellationError where phase != .running {
+            // Cancelled by the drain: the message goes back untouched, as a draining one.
+            subscription.counters.update { $0.nacked += 1 }
+            throw DeliveryFailure.draining
         } catch {
             subscription.counters.update { $0.nacked += 1 }
             throw error
         }
-    }
-
-    /// Runs `body` within `--app-max-concurrency`, when set.
-    func withAppSlot<T: Sendable>(_ body: () async throws -> T) async throws -> T {
-        guard let appLimit else { return try await body() }
-        return try await appLimit.withSlot(body)
     }
 
     /// Marks delivery `id` as sleeping before a retry (a drain cancels those at once);
@@ -127,7 +128,7 @@ public final class DeliveryPipeline: Sendable {
         for task in waiting { task.cancel() }
         await withTaskGroup(of: Bool.self) { group in
             group.addTask { await self.waitUntilIdle(); return true }
-            group.addTask { try? await Task.sleep(for: timeout); return false }
+            group.addTask { try? await self.clock.sleep(for: timeout); return false }
             let finished = await group.next() ?? true
             group.cancelAll()
             if !finished {
@@ -153,14 +154,22 @@ public final class DeliveryPipeline: Sendable {
     }
 }
 
-/// Why the pipeline hands a message back to the component (the broker redelivers it).
-public enum DeliveryFailure: Error, Sendable, CustomStringConvertible {
+/// Why the pipeline hands a message back to the component (the broker redelivers it); the
+/// component reads it as a ``NackReason``.
+public enum DeliveryFailure: Error, Sendable, CustomStringConvertible, NackExplaining {
     /// The sidecar is shutting down.
     case draining
     /// Retries are exhausted and the subscription has no dead-letter topic.
     case retriesExhausted(attempts: Int, lastReason: String)
     /// Publishing to the dead-letter topic failed.
     case deadLetterFailed(topic: String, reason: String)
+
+    public var nackReason: NackReason {
+        switch self {
+        case .draining: .draining
+        case .retriesExhausted, .deadLetterFailed: .failed(description)
+        }
+    }
 
     public var description: String {
         switch self {

@@ -1,5 +1,5 @@
-/// The one backoff function of Outrigger: every wait between two delivery attempts and every
-/// reconnect delay comes from here.
+/// The one backoff function of Outrigger: every wait between two delivery attempts, every
+/// reconnect delay and every wait after a failed broker read comes from here.
 ///
 /// `delay(n) = min(initial × multiplier^(n-1), maximum)`, then spread by ±`jitter` (a fraction),
 /// for retry `n` = 1, 2, ... With the pipeline's default (initial 100 ms, ×2, max 10 s, no jitter):
@@ -21,6 +21,10 @@ public struct Backoff: Sendable, Hashable {
         self.maximum = maximum
         self.jitter = jitter
     }
+
+    /// Reconnects and failed broker reads: from 100 ms, doubling, capped at 10 s, ±20 % jitter
+    /// so that sidecars that lost a broker together do not come back in lockstep.
+    public static let reconnect = Backoff(initial: .milliseconds(100), multiplier: 2, maximum: .seconds(10), jitter: 0.2)
 
     /// A constant wait.
     public static func constant(_ interval: Duration) -> Backoff {

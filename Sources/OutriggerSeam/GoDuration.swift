@@ -62,7 +62,8 @@ public enum GoDuration {
 }
 
 extension String {
-    func trimmingCharacters(in character: Character) -> Substring {
+    /// `self` without leading and trailing `character`s (no Foundation needed).
+    package func trimmingCharacters(in character: Character) -> Substring {
         var slice = self[...]
         while slice.first == character { slice = slice.dropFirst() }
         while slice.last == character { slice = slice.dropLast() }
