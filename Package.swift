@@ -28,13 +28,7 @@ let package = Package(
         .target(name: "OutriggerSeam", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "OutriggerCore",
-            dependencies: [
-                "CloudEvents", "OutriggerSeam",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Yams", package: "Yams"),
-            ]
+            dependencies: ["OutriggerSeam", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "OutriggerDelivery", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "BuiltinComponents", dependencies: ["OutriggerCore"]),
@@ -45,7 +39,7 @@ let package = Package(
         .target(
             name: "OutriggerHTTPAPI",
             dependencies: [
-                "OutriggerCore", "OutriggerDelivery",
+                "CloudEvents", "OutriggerCore", "OutriggerDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -78,14 +72,17 @@ let package = Package(
         .target(
             name: "OutriggerRuntime",
             dependencies: [
-                "OutriggerCore", "OutriggerDelivery", "OutriggerComponents", "OutriggerHTTPAPI", "OutriggerGRPCAPI",
+                "CloudEvents", "OutriggerCore", "OutriggerDelivery", "OutriggerComponents", "OutriggerHTTPAPI", "OutriggerGRPCAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "outrigger",
             dependencies: [
-                "OutriggerRuntime",
+                "OutriggerRuntime", "OutriggerCore", "OutriggerComponents",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -104,17 +101,25 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "OutriggerCoreTests", dependencies: ["OutriggerCore", "OutriggerComponents"]),
-        .testTarget(name: "OutriggerDeliveryTests", dependencies: ["OutriggerDelivery", "OutriggerTesting", "BuiltinComponents"]),
+        .testTarget(name: "OutriggerCoreTests", dependencies: ["OutriggerCore", "OutriggerTesting"]),
+        .testTarget(
+            name: "OutriggerDeliveryTests",
+            dependencies: [
+                "CloudEvents", "OutriggerCore", "OutriggerDelivery", "OutriggerTesting", "BuiltinComponents",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "CloudEvents", "OutriggerTesting",
+                "OutriggerTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

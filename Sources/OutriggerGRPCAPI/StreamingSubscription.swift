@@ -84,6 +84,12 @@ final class StreamingSubscription: Sendable {
         }
     }
 
+    /// Phase one of a stop: the component stops reading for this stream; deliveries in flight
+    /// go on until ``stop(reason:drainTimeout:)``.
+    func stopPulling() {
+        state.withLock { $0.live }?.stopPulling()
+    }
+
     /// Stops the subscription once (later calls only fail pending answers when `drainTimeout`
     /// is nil): stops taking messages, lets deliveries in flight finish within `drainTimeout`
     /// (none: they fail at once and go back to the broker), then ends the outbox.

@@ -61,6 +61,16 @@ public final class StreamingSubscriptions: Service, Sendable {
         state.withLock { $0.sessions.sorted { $0.key < $1.key }.compactMap(\.value.active) }
     }
 
+    /// Every open stream's subscription stops reading from its broker (phase one of the
+    /// sidecar's stop, together with the app's subscriptions); no new stream is accepted.
+    public func stopPulling() {
+        let sessions = state.withLock { state -> [StreamingSubscription] in
+            state.accepting = false
+            return Array(state.sessions.values)
+        }
+        for session in sessions { session.stopPulling() }
+    }
+
     public func run() async throws {
         try? await gracefulShutdown()
         let sessions = state.withLock { state -> [StreamingSubscription] in

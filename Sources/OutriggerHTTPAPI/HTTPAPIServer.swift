@@ -16,12 +16,19 @@ public struct HTTPAPIServer: Sendable {
         public var metadata: @Sendable () -> JSONValue
         /// Starts a graceful shutdown (`POST /v1.0/shutdown`).
         public var requestShutdown: @Sendable () -> Void
+        /// Why the outbound path is unhealthy right now (live component health and pings);
+        /// empty when it is healthy.
+        public var outboundProblems: @Sendable () async -> [String]
 
-        public init(publisher: Publisher, status: SidecarStatus, metadata: @escaping @Sendable () -> JSONValue, requestShutdown: @escaping @Sendable () -> Void) {
+        public init(
+            publisher: Publisher, status: SidecarStatus, metadata: @escaping @Sendable () -> JSONValue, requestShutdown: @escaping @Sendable () -> Void,
+            outboundProblems: @escaping @Sendable () async -> [String] = { [] }
+        ) {
             self.publisher = publisher
             self.status = status
             self.metadata = metadata
             self.requestShutdown = requestShutdown
+            self.outboundProblems = outboundProblems
         }
     }
 
@@ -54,7 +61,14 @@ public struct HTTPAPIServer: Sendable {
             self.dependencies.status.ready ? Response.noContent : Response(status: .internalServerError)
         }
         router.get("/v1.0/healthz/outbound") { _, _ in
-            self.dependencies.status.outboundReady ? Response.noContent : Response(status: .internalServerError)
+            guard self.dependencies.status.outboundReady else {
+                return APIError(status: 500, code: "ERR_HEALTH_NOT_READY", message: "the sidecar's components are not loaded yet").response
+            }
+            let problems = await self.dependencies.outboundProblems()
+            guard problems.isEmpty else {
+                return APIError(status: 500, code: "ERR_HEALTH_NOT_READY", message: problems.joined(separator: "; ")).response
+            }
+            return Response.noContent
         }
         router.get("/v1.0/metadata") { _, _ in
             Response.json(self.dependencies.metadata().serialized())

@@ -24,6 +24,9 @@ struct MetadataDocument: Sendable {
             item["version"] = .string(entry.spec.version)
             let features = (entry.component as? any PubSub)?.features.map(\.rawValue).sorted() ?? []
             item["capabilities"] = .array(features.map(JSONValue.string))
+            if let health = ComponentHealthCheck.reportedHealth(of: entry.component) {
+                item["health"] = .string(health.description)
+            }
             return .object(item)
         })
         root["subscriptions"] = .array((subscriptions.subscriptions + streams.subscriptions).map(subscriptionJSON))

@@ -56,24 +56,25 @@ public struct Sidecar: Sendable {
             appID: configuration.appID,
             channel: channel ?? NoAppChannel(),
             appMaxConcurrency: configuration.appMaxConcurrency, logger: logger)
-        let subscriptions = SubscriptionService(
-            settings: .init(
-                appID: configuration.appID, appPort: configuration.appPort,
-                appStartupTimeout: configuration.appStartupTimeout, drainTimeout: configuration.drainTimeout,
-                declared: resources.subscriptions, resiliencies: resiliencies),
-            components: components, channel: channel, pipeline: pipeline, status: status, logger: logger)
         let shutdown = ShutdownTrigger()
         let publisher = Publisher(appID: configuration.appID, components: components, resiliencies: resiliencies)
         let streams = StreamingSubscriptions(
             settings: .init(appID: configuration.appID, drainTimeout: configuration.drainTimeout, resiliencies: resiliencies),
             publisher: publisher, logger: logger)
+        let subscriptions = SubscriptionService(
+            settings: .init(
+                appID: configuration.appID, appPort: configuration.appPort,
+                appStartupTimeout: configuration.appStartupTimeout, drainTimeout: configuration.drainTimeout,
+                declared: resources.subscriptions, resiliencies: resiliencies, stopOtherPulls: { streams.stopPulling() }),
+            components: components, channel: channel, pipeline: pipeline, status: status, logger: logger)
         let metadata = MetadataDocument(configuration: configuration, components: components, subscriptions: subscriptions, streams: streams)
         let api = HTTPAPIServer(
             dependencies: .init(
                 publisher: publisher,
                 status: status,
                 metadata: { metadata.json() },
-                requestShutdown: { shutdown.fire() }),
+                requestShutdown: { shutdown.fire() },
+                outboundProblems: { await ComponentHealthCheck.problems(in: components).map(\.description) }),
             maxBodySize: configuration.maxBodySize)
         let server = Application(
             router: api.router(),

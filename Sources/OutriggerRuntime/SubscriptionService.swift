@@ -18,6 +18,9 @@ final class SubscriptionService: Service, Sendable {
         var drainTimeout: Duration
         var declared: [SubscriptionSpec]
         var resiliencies: [ResiliencySpec]
+        /// Stops every other subscription's reading at the same moment as these (the gRPC
+        /// streaming subscriptions), so nothing pulls while the deliveries drain.
+        var stopOtherPulls: @Sendable () -> Void = {}
     }
 
     let settings: Settings
@@ -51,6 +54,7 @@ final class SubscriptionService: Service, Sendable {
         try? await gracefulShutdown()
         status.markStopping()
         logger.info("shutting down: stopping subscriptions and draining deliveries")
+        settings.stopOtherPulls()
         await Subscription.stopAll(live) { await self.pipeline.drain(timeout: self.settings.drainTimeout) }
     }
 

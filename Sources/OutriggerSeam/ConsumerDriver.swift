@@ -63,7 +63,7 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
     /// `CancellationError` (or the messages already taken) when its task is cancelled.
     public typealias Pull = @Sendable (_ room: Int) async throws -> [Message]?
     /// Called after `pull` threw, with the error and how many pulls failed in a row; pulling
-    /// resumes when it returns.
+    /// resumes when it returns. Cancelled, like a pull, when the driver stops pulling.
     public typealias Recover = @Sendable (any Error, _ consecutiveFailures: Int) async -> Void
 
     public enum Phase: Sendable, Equatable {
@@ -77,7 +77,8 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
         var pending = Settlement<Message>()
         var settling = false
         var roomWaiter: CheckedContinuation<Int?, Never>?
-        var pullTask: Task<[Message]?, any Error>?
+        /// Cancels the pull in progress, or the wait after a failed one.
+        var cancelRead: (@Sendable () -> Void)?
         var runTask: Task<Void, Never>?
     }
 
@@ -113,15 +114,15 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
 
     /// Phase one of a stop: no message is pulled or started any more. Returns at once.
     public func stopPulling() {
-        let (waiter, pull) = state.withLock { state -> (CheckedContinuation<Int?, Never>?, Task<[Message]?, any Error>?) in
+        let (waiter, cancelRead) = state.withLock { state -> (CheckedContinuation<Int?, Never>?, (@Sendable () -> Void)?) in
             guard state.phase == .running || state.phase == .idle else { return (nil, nil) }
             state.phase = .stopping
             for message in state.scheduler.drainWaiting() { state.pending.nacks.append((message, .draining)) }
             defer { state.roomWaiter = nil }
-            return (state.roomWaiter, state.pullTask)
+            return (state.roomWaiter, state.cancelRead)
         }
         waiter?.resume(returning: nil)
-        pull?.cancel()
+        cancelRead?()
     }
 
     /// Phase two: waits until every message pulled has been handled and settled.
@@ -148,14 +149,7 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
         await withDiscardingTaskGroup { group in
             var failures = 0
             while let room = await waitForRoom() {
-                let task = Task { try await pull(room) }
-                let stopping = state.withLock { state -> Bool in
-                    state.pullTask = task
-                    return state.phase != .running
-                }
-                if stopping { task.cancel() }
-                let result = await task.result
-                state.withLock { $0.pullTask = nil }
+                guard let result = await reading({ try await pull(room) }) else { break }
                 switch result {
                 case .success(nil):
                     logger.debug("message source ended")
@@ -171,14 +165,33 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
                     if phase != .running { break }
                     failures += 1
                     logger.warning("reading from the broker failed; retrying", metadata: ["error": "\(error)", "attempt": "\(failures)"])
-                    if let recover {
-                        await recover(error, failures)
-                    } else {
-                        try? await clock.sleep(for: configuration.pullBackoff.delay(beforeRetry: failures))
+                    let attempt = failures
+                    _ = await reading {
+                        if let recover {
+                            await recover(error, attempt)
+                        } else {
+                            try? await self.clock.sleep(for: self.configuration.pullBackoff.delay(beforeRetry: attempt))
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// Runs `work` as the read in progress, which ``stopPulling()`` cancels; `nil` without
+    /// running it when already stopping. Starting it under the lock is what makes sure nothing
+    /// is read once `stopPulling()` has returned.
+    private func reading<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async -> Result<T, any Error>? {
+        let task = state.withLock { state -> Task<T, any Error>? in
+            guard state.phase == .running else { return nil }
+            let task = Task { try await work() }
+            state.cancelRead = { task.cancel() }
+            return task
+        }
+        guard let task else { return nil }
+        let result = await task.result
+        state.withLock { $0.cancelRead = nil }
+        return result
     }
 
     /// Waits until a message may be pulled; the room left, or `nil` once stopping.

@@ -35,7 +35,7 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
 
     public typealias Resubscribe = @Sendable (Connection) async throws -> Void
 
-    private enum LeaseAnswer { case ready(Lease), unavailable(String), wait }
+    private enum LeaseAnswer { case ready(Lease), unavailable(String), cancelled, wait }
 
     private struct State {
         var machine = SupervisorState<Connection>()
@@ -81,7 +81,8 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
             connection = try await connect()
         } catch {
             state.withLock { state in
-                _ = state.machine.close()
+                // Ready for another start, unless closed meanwhile: a closed supervisor stays closed.
+                if case .closed = state.machine.state { return }
                 state.machine = SupervisorState()
             }
             throw error
@@ -103,14 +104,14 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
                     case .failed(let reason): return .unavailable(reason)
                     case .closed: return .unavailable("closed")
                     default:
-                        if Task.isCancelled { return .unavailable("cancelled") }
+                        if Task.isCancelled { return .cancelled }
                         state.waiters[id] = continuation
                         return .wait
                     }
                 }
                 switch now {
                 case .ready(let lease): continuation.resume(returning: lease)
-                case .unavailable("cancelled"): continuation.resume(throwing: CancellationError())
+                case .cancelled: continuation.resume(throwing: CancellationError())
                 case .unavailable(let reason): continuation.resume(throwing: Unavailable(name: name, reason: reason))
                 case .wait: break
                 }
@@ -123,14 +124,18 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
     /// Reports that `lease`'s connection broke. The first report for a generation starts a
     /// reconnect; later ones for the same generation change nothing.
     public func connectionLost(_ lease: Lease, error: any Error) {
-        let action = state.withLock { $0.machine.lost(generation: lease.generation, error: "\(error)") }
-        guard case .disconnect(let connection) = action else { return }
-        logger.warning("connection lost; reconnecting", metadata: ["component": "\(name)", "error": "\(error)"])
-        let task = Task {
-            await self.disconnect(connection)
-            await self.perform(.connect(attempt: 1))
+        let reconnecting = state.withLock { state -> Bool in
+            guard case .disconnect(let connection) = state.machine.lost(generation: lease.generation, error: "\(error)") else { return false }
+            // Stored under the same lock as the loss, so a `close()` racing with this always
+            // finds the reconnect and waits for it.
+            state.reconnectTask = Task {
+                await self.disconnect(connection)
+                await self.perform(.connect(attempt: 1))
+            }
+            return true
         }
-        state.withLock { $0.reconnectTask = task }
+        guard reconnecting else { return }
+        logger.warning("connection lost; reconnecting", metadata: ["component": "\(name)", "error": "\(error)"])
     }
 
     /// Calls `body` with the new connection after every reconnect (a live subscription

@@ -137,3 +137,23 @@ actor Gate {
         waiters = []
     }
 }
+
+/// Message bodies cross the component protocol as `[UInt8]`, a shared-storage value: handing a
+/// body from publish to broker to handler copies nothing (docs/architecture.md, "Message bodies").
+@Suite("Message bodies")
+struct MessageBodyTests {
+    @Test("the in-memory broker hands the handler the published body's storage, not a copy")
+    func noCopyPerHop() async throws {
+        let pubsub = try InMemoryPubSub(metadata: ComponentMetadata(name: "bodies", type: "pubsub.in-memory"))
+        let body = [UInt8](repeating: 7, count: 4096)
+        let published = body.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+        let received = AsyncStream<UInt>.makeStream()
+        let subscription = try await pubsub.subscribe(SubscribeRequest(topic: "t", consumerGroup: "g")) { message in
+            received.continuation.yield(message.data.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) })
+        }
+        try await pubsub.publish(OutgoingMessage(topic: "t", data: body, contentType: "application/octet-stream"))
+        var iterator = received.stream.makeAsyncIterator()
+        #expect(await iterator.next() == published)
+        await subscription.cancel()
+    }
+}

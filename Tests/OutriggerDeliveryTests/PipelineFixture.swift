@@ -17,13 +17,14 @@ struct PipelineFixture {
         spec: SubscriptionSpec = SubscriptionSpec(pubsubName: "pubsub", topic: "orders", defaultRoute: "/orders", source: .app),
         policy: DeliveryPolicy = fastRetries,
         appMaxConcurrency: Int? = nil,
+        clock: AnyClock = .continuous,
         script: @escaping RecordingAppChannel.Script = { _, _ in .success }
     ) async throws {
         app = RecordingAppChannel(script: script)
         var logger = Logger(label: "test")
         logger.logLevel = .critical
-        pipeline = DeliveryPipeline(appID: "tests", channel: app, appMaxConcurrency: appMaxConcurrency, logger: logger)
-        subscription = try ActiveSubscription(spec: spec, policy: policy)
+        pipeline = DeliveryPipeline(appID: "tests", channel: app, appMaxConcurrency: appMaxConcurrency, clock: clock, logger: logger)
+        subscription = try ActiveSubscription(spec: spec, policy: policy, clock: clock)
         _ = try await broker.subscribe(
             SubscribeRequest(topic: spec.topic, consumerGroup: "tests"),
             handler: pipeline.handler(for: subscription, pubsub: broker))

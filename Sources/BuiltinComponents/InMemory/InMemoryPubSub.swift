@@ -13,7 +13,7 @@ import Synchronization
 /// `ttlInSeconds` gives a message a time to live: once it passes, the message is discarded
 /// unseen. Consuming runs on the shared ``ConsumerDriver``, so `maxConcurrency` and
 /// `orderedByKey` (per `partitionKey`) behave as on every broker component.
-public final class InMemoryPubSub: PubSub, PingableComponent {
+public final class InMemoryPubSub: PubSub, PingableComponent, HealthReporting {
     private struct State {
         var queues: [String: [String: MessageQueue]] = [:]
         var closed = false
@@ -33,7 +33,12 @@ public final class InMemoryPubSub: PubSub, PingableComponent {
         capacity = try metadata.int("maxBufferedMessages", default: 100_000, in: 1...100_000_000)
     }
 
-    public func ping() async throws {}
+    public func ping() async throws {
+        if state.withLock({ $0.closed }) { throw ComponentError(.terminal, "the in-memory broker is closed") }
+    }
+
+    /// Always connected while open: the broker is in the process.
+    public var health: ConnectionHealth { state.withLock { $0.closed } ? .closed : .connected }
 
     public var features: Set<PubSubFeature> { [.messageTTL] }
 
