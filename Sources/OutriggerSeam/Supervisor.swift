@@ -80,11 +80,15 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
         do {
             connection = try await connect()
         } catch {
-            state.withLock { state in
+            let waiters = state.withLock { state -> [CheckedContinuation<Lease, any Error>] in
+                defer { state.waiters = [:] }
                 // Ready for another start, unless closed meanwhile: a closed supervisor stays closed.
-                if case .closed = state.machine.state { return }
+                if case .closed = state.machine.state { return Array(state.waiters.values) }
                 state.machine = SupervisorState()
+                return Array(state.waiters.values)
             }
+            // Nobody waits for a connection the component's start-up has given up on.
+            for waiter in waiters { waiter.resume(throwing: Unavailable(name: name, reason: "\(error)")) }
             throw error
         }
         await perform(state.withLock { $0.machine.connected(connection) })
