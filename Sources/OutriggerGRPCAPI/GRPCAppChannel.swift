@@ -51,8 +51,10 @@ public final class GRPCAppChannel: AppChannel, Service {
     ///   - startupTimeout: how long `ListTopicSubscriptions` waits for the app's gRPC server.
     public init(host: String = "127.0.0.1", port: Int, requestTimeout: Duration = .seconds(60), startupTimeout: Duration = .seconds(30), logger: Logger) throws {
         var config = Transport.Config.defaults
-        // Reconnect quickly after the app restarts; deliveries fail fast meanwhile and are retried.
-        config.backoff = .init(initial: .milliseconds(100), max: .seconds(2), multiplier: 1.6, jitter: 0.2)
+        // grpc-swift reconnects by itself; it gets its waits from the one Backoff's numbers.
+        // Quick, because deliveries fail fast meanwhile and are retried by the pipeline.
+        let reconnect = Backoff.appReconnect
+        config.backoff = .init(initial: reconnect.initial, max: reconnect.maximum, multiplier: reconnect.multiplier, jitter: reconnect.jitter)
         let transport = try Transport(target: .ipv4(address: host, port: port), transportSecurity: .plaintext, config: config)
         client = GRPCClient(transport: transport)
         callback = Dapr_Proto_Runtime_V1_AppCallback.Client(wrapping: client)

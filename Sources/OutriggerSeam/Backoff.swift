@@ -26,6 +26,10 @@ public struct Backoff: Sendable, Hashable {
     /// so that sidecars that lost a broker together do not come back in lockstep.
     public static let reconnect = Backoff(initial: .milliseconds(100), multiplier: 2, maximum: .seconds(10), jitter: 0.2)
 
+    /// Reconnecting to the app's own gRPC server after it restarted: from 100 ms, ×1.6, capped
+    /// at 2 s, ±20 % (the app is local, so it comes back fast or not at all).
+    public static let appReconnect = Backoff(initial: .milliseconds(100), multiplier: 1.6, maximum: .seconds(2), jitter: 0.2)
+
     /// A constant wait.
     public static func constant(_ interval: Duration) -> Backoff {
         Backoff(initial: interval, multiplier: 1, maximum: interval)

@@ -169,7 +169,8 @@ struct PublishEnvelopeTests {
         try await withSidecar(SidecarOptions(resources: Self.resources)) { sidecar, app in
             let response = try await sidecar.publish(topic: "orders", json: #"{"expired": true}"#, metadata: ["ttlInSeconds": "0"])
             #expect(response.status == 204, sidecar.comment)
-            try await sidecar.waitForCounters(topic: "orders", ["expired": 1])
+            // The in-memory broker honours the TTL itself (MESSAGE_TTL) and discards the message
+            // unseen; the marker published after it is the barrier.
             try await sidecar.mustPublish(topic: "orders", json: #"{"marker": true}"#)
             try await app.waitFor("/orders") { $0.data == ["marker": true] }
             #expect(app.received("/orders").map(\.data) == [["marker": true]])

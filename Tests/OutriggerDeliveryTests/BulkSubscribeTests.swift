@@ -24,12 +24,12 @@ struct BulkSubscribeTests {
 
     @Test("a full batch leaves at once, without waiting for the timer")
     func countFlush() async throws {
-        let fixture = try await PipelineFixture(spec: spec(count: 3, awaitMs: 60_000))
-        let start = ContinuousClock.now
-        let outcomes = await deliverAll(fixture, ids: ["a", "b", "c"])
+        // The clock never moves: only the count can release the batch.
+        let clock = TestClock()
+        let fixture = try await PipelineFixture(spec: spec(count: 3, awaitMs: 60_000), clock: clock.erased)
+        let outcomes = try await withDeadline(.seconds(30), "a full batch") { await deliverAll(fixture, ids: ["a", "b", "c"]) }
         #expect(outcomes == [.acked, .acked, .acked])
         #expect(fixture.app.batchSizes == [3])
-        #expect(ContinuousClock.now - start < .seconds(30))
     }
 
     @Test("a partial batch leaves when the await time is up")
@@ -60,12 +60,21 @@ struct BulkSubscribeTests {
 
     @Test("the await timer restarts after a count-triggered flush")
     func timerRestarts() async throws {
-        let fixture = try await PipelineFixture(spec: spec(count: 2, awaitMs: 300))
-        let first = await deliverAll(fixture, ids: ["a", "b"])
+        let clock = TestClock()
+        let fixture = try await PipelineFixture(spec: spec(count: 2, awaitMs: 300), clock: clock.erased)
+        let first = try await withDeadline(.seconds(30), "a full batch") { await deliverAll(fixture, ids: ["a", "b"]) }
         #expect(first == [.acked, .acked])
-        let submitted = ContinuousClock.now
-        #expect(await fixture.deliver(id: "c") == .acked)
-        #expect(ContinuousClock.now - submitted >= .milliseconds(290))
+        for _ in 0..<2 { _ = await fixture.app.nextDelivery(within: .seconds(10)) }
+        await clock.sleepers(atLeast: 1)  // the timer "a" started
+        clock.advance(by: .milliseconds(200))
+        async let last = fixture.deliver(id: "c")
+        await clock.sleepers(atLeast: 2)  // ... and the one "c" started, due at 500 ms
+        clock.advance(by: .milliseconds(100))
+        // At 300 ms only the old timer fires, and it must not take "c" (the clock stands still
+        // now, so a correct aggregator never delivers "c" in this window).
+        #expect(await fixture.app.nextDelivery(within: .milliseconds(300)) == nil)
+        clock.advance(by: .milliseconds(200))
+        #expect(await last == .acked)
         #expect(fixture.app.batchSizes == [2, 1])
     }
 

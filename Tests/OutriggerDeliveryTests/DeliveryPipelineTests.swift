@@ -147,12 +147,16 @@ struct DeliveryPipelineTests {
 
     @Test("a per-attempt timeout turns a hanging app into a retry")
     func attemptTimeout() async throws {
-        let policy = DeliveryPolicy(backoff: .constant(.milliseconds(1)), maxRetries: 1, attemptTimeout: .milliseconds(50))
-        let fixture = try await PipelineFixture(policy: policy) { _, attempt in
-            if attempt == 1 { try await Task.sleep(for: .seconds(30)) }
+        let clock = TestClock()
+        let policy = DeliveryPolicy(backoff: .constant(.zero), maxRetries: 1, attemptTimeout: .seconds(5))
+        let fixture = try await PipelineFixture(policy: policy, clock: clock.erased) { _, attempt in
+            if attempt == 1 { try await Task.sleep(for: .seconds(3600)) }
             return .success
         }
-        #expect(await fixture.deliver() == .acked)
+        async let outcome = fixture.deliver()
+        await clock.sleepers(atLeast: 1)
+        clock.advance(by: .seconds(5))
+        #expect(await outcome == .acked)
         #expect(fixture.app.attempts(of: "e1") == 2)
     }
 }

@@ -57,8 +57,8 @@ public final class InMemoryPubSub: PubSub, PingableComponent, HealthReporting {
     /// When a message published with `ttlInSeconds` metadata stops being deliverable.
     static func expiry(of message: OutgoingMessage) throws -> ContinuousClock.Instant? {
         guard let text = message.metadata["ttlInSeconds"], !text.isEmpty else { return nil }
-        guard let seconds = Int(text), seconds > 0 else {
-            throw ComponentError(.terminal, "metadata ttlInSeconds must be a positive whole number of seconds, got '\(text)'")
+        guard let seconds = Int(text), seconds >= 0 else {
+            throw ComponentError(.terminal, "metadata ttlInSeconds must be a non-negative whole number of seconds, got '\(text)'")
         }
         return .now.advanced(by: .seconds(seconds))
     }
