@@ -23,9 +23,15 @@ public struct DaprService: RegistrableRPCService {
         public var metadata: @Sendable () -> JSONValue
         /// Starts a graceful shutdown (`Shutdown`).
         public var requestShutdown: @Sendable () -> Void
+        /// The output-binding path shared with the HTTP API.
+        public var bindings: BindingInvoker
 
-        public init(publisher: Publisher, streams: StreamingSubscriptions, metadata: @escaping @Sendable () -> JSONValue, requestShutdown: @escaping @Sendable () -> Void) {
+        public init(
+            publisher: Publisher, bindings: BindingInvoker, streams: StreamingSubscriptions, metadata: @escaping @Sendable () -> JSONValue,
+            requestShutdown: @escaping @Sendable () -> Void
+        ) {
             self.publisher = publisher
+            self.bindings = bindings
             self.streams = streams
             self.metadata = metadata
             self.requestShutdown = requestShutdown

@@ -175,6 +175,11 @@ public final class GRPCAppChannel: AppChannel, Service {
         return try await callbackAlpha.onBulkTopicEventAlpha1(request, options: deliveryOptions)
     }
 
+    /// Whether `ListInputBindings` names the binding (the route plays no part over gRPC).
+    public func wantsBinding(name: String, route: String) async throws -> Bool {
+        try await inputBindings().contains(name)
+    }
+
     /// `OnBindingEvent`: any answer is success; an error retries the event, UNIMPLEMENTED drops it.
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer {
         var request = Dapr_Proto_Runtime_V1_BindingEventRequest()

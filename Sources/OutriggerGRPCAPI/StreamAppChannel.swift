@@ -135,4 +135,5 @@ final class StreamAppChannel: AppChannel {
     func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer] { throw Unsupported() }
 
     func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer { throw Unsupported() }
+    func wantsBinding(name: String, route: String) async throws -> Bool { false }
 }

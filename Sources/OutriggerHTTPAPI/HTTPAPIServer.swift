@@ -11,6 +11,8 @@ public struct HTTPAPIServer: Sendable {
     /// What the API needs from the running sidecar.
     public struct Dependencies: Sendable {
         public var publisher: Publisher
+        /// The output-binding path shared with the gRPC API.
+        public var bindings: BindingInvoker
         public var status: SidecarStatus
         /// The `/v1.0/metadata` document, built on request.
         public var metadata: @Sendable () -> JSONValue
@@ -21,10 +23,11 @@ public struct HTTPAPIServer: Sendable {
         public var outboundProblems: @Sendable () async -> [String]
 
         public init(
-            publisher: Publisher, status: SidecarStatus, metadata: @escaping @Sendable () -> JSONValue, requestShutdown: @escaping @Sendable () -> Void,
-            outboundProblems: @escaping @Sendable () async -> [String] = { [] }
+            publisher: Publisher, bindings: BindingInvoker? = nil, status: SidecarStatus, metadata: @escaping @Sendable () -> JSONValue,
+            requestShutdown: @escaping @Sendable () -> Void, outboundProblems: @escaping @Sendable () async -> [String] = { [] }
         ) {
             self.publisher = publisher
+            self.bindings = bindings ?? BindingInvoker(components: publisher.components, resiliencies: publisher.resiliencies)
             self.status = status
             self.metadata = metadata
             self.requestShutdown = requestShutdown
@@ -57,6 +60,11 @@ public struct HTTPAPIServer: Sendable {
             router.on("\(prefix)/:pubsub/**", method: .post, use: bulkPublish)
             router.on("\(prefix)/:pubsub", method: .post, use: bulkPublish)
         }
+        let invokeBinding: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+            await self.invokeBinding(request, context: context)
+        }
+        router.on("/v1.0/bindings/:name", method: .post, use: invokeBinding)
+        router.on("/v1.0/bindings/:name", method: .put, use: invokeBinding)
         router.get("/v1.0/healthz") { _, _ in
             self.dependencies.status.ready ? Response.noContent : Response(status: .internalServerError)
         }

@@ -74,7 +74,18 @@ public final class HTTPAppChannel: AppChannel {
     }
 
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer {
-        try await send(path: "/" + event.binding, headers: event.metadata.map { ($0.key, $0.value) }, body: event.data)
+        let response = try await client.request(
+            method: .POST, path: event.path, headers: event.metadata.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
+            body: event.data, timeout: requestTimeout, maxResponseBytes: 1 << 20)
+        return AppAnswer.fromHTTPBinding(status: response.status)
+    }
+
+    /// `OPTIONS /{route}`: 404 means the app has no such route; any other answer (405 too)
+    /// means it takes the binding's events, as daprd reads it.
+    public func wantsBinding(name: String, route: String) async throws -> Bool {
+        let response = try await client.request(
+            method: .OPTIONS, path: route, headers: [], body: [], timeout: requestTimeout, maxResponseBytes: 64 << 10)
+        return response.status != 404
     }
 
     private func send(path: String, headers: [(String, String)], body: [UInt8]) async throws -> AppAnswer {

@@ -22,7 +22,12 @@ struct MetadataDocument: Sendable {
             item["name"] = .string(entry.spec.name)
             item["type"] = .string(entry.spec.type)
             item["version"] = .string(entry.spec.version)
-            let features = (entry.component as? any PubSub)?.features.map(\.rawValue).sorted() ?? []
+            var features = (entry.component as? any PubSub)?.features.map(\.rawValue).sorted() ?? []
+            if entry.component is any InputBinding, entry.spec.readsInput { features.append("INPUT_BINDING") }
+            if let output = entry.component as? any OutputBinding {
+                features.append("OUTPUT_BINDING")
+                item["operations"] = .array(output.operations.map(JSONValue.string))
+            }
             item["capabilities"] = .array(features.map(JSONValue.string))
             if let health = ComponentHealthCheck.reportedHealth(of: entry.component) {
                 item["health"] = .string(health.description)
@@ -30,6 +35,7 @@ struct MetadataDocument: Sendable {
             return .object(item)
         })
         root["subscriptions"] = .array((subscriptions.subscriptions + streams.subscriptions).map(subscriptionJSON))
+        root["inputBindings"] = .array(subscriptions.inputBindings.map(bindingJSON))
         root["httpEndpoints"] = .array([])
         var connection = JSONObject()
         if let port = configuration.appPort { connection["port"] = .number(String(port)) }
@@ -41,6 +47,14 @@ struct MetadataDocument: Sendable {
         extended["daprRuntimeVersion"] = .string("outrigger-\(RuntimeVersion.current)")
         root["extended"] = .object(extended)
         return .object(root)
+    }
+
+    private func bindingJSON(_ active: ActiveBinding) -> JSONValue {
+        var item = JSONObject()
+        item["name"] = .string(active.name)
+        item["route"] = .string(active.path)
+        item["deliveries"] = .object(deliveriesJSON(active.counters.snapshot, circuitState: active.circuitState))
+        return .object(item)
     }
 
     private func subscriptionJSON(_ active: ActiveSubscription) -> JSONValue {
@@ -58,7 +72,11 @@ struct MetadataDocument: Sendable {
         case .app: item["type"] = .string("PROGRAMMATIC")
         case .stream: item["type"] = .string("STREAMING")
         }
-        let counts = active.counters.snapshot
+        item["deliveries"] = .object(deliveriesJSON(active.counters.snapshot, circuitState: active.circuitState))
+        return .object(item)
+    }
+
+    private func deliveriesJSON(_ counts: DeliveryCounters.Snapshot, circuitState: String?) -> JSONObject {
         var deliveries = JSONObject()
         deliveries["inFlight"] = .number(String(counts.inFlight))
         deliveries["delivered"] = .number(String(counts.delivered))
@@ -68,8 +86,7 @@ struct MetadataDocument: Sendable {
         deliveries["nacked"] = .number(String(counts.nacked))
         deliveries["expired"] = .number(String(counts.expired))
         deliveries["unrouted"] = .number(String(counts.unrouted))
-        if let state = active.circuitState { deliveries["circuitBreaker"] = .string(state) }
-        item["deliveries"] = .object(deliveries)
-        return .object(item)
+        if let circuitState { deliveries["circuitBreaker"] = .string(circuitState) }
+        return deliveries
     }
 }

@@ -58,6 +58,7 @@ public struct Sidecar: Sendable {
             appMaxConcurrency: configuration.appMaxConcurrency, logger: logger)
         let shutdown = ShutdownTrigger()
         let publisher = Publisher(appID: configuration.appID, components: components, resiliencies: resiliencies)
+        let bindings = BindingInvoker(components: components, resiliencies: resiliencies)
         let streams = StreamingSubscriptions(
             settings: .init(appID: configuration.appID, drainTimeout: configuration.drainTimeout, resiliencies: resiliencies),
             publisher: publisher, logger: logger)
@@ -71,6 +72,7 @@ public struct Sidecar: Sendable {
         let api = HTTPAPIServer(
             dependencies: .init(
                 publisher: publisher,
+                bindings: bindings,
                 status: status,
                 metadata: { metadata.json() },
                 requestShutdown: { shutdown.fire() },
@@ -83,7 +85,7 @@ public struct Sidecar: Sendable {
         let grpcAPI = GRPCAPIServer(
             host: configuration.listenAddress, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize,
             service: DaprService(
-                dependencies: .init(publisher: publisher, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
+                dependencies: .init(publisher: publisher, bindings: bindings, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
                 logger: logger),
             logger: logger)
         status.markOutboundReady()

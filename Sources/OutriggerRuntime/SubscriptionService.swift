@@ -30,6 +30,7 @@ final class SubscriptionService: Service, Sendable {
     let status: SidecarStatus
     let logger: Logger
     private let active = Mutex<[ActiveSubscription]>([])
+    private let bindings = Mutex<[ActiveBinding]>([])
 
     init(settings: Settings, components: LoadedComponents, channel: (any AppChannel)?, pipeline: DeliveryPipeline, status: SidecarStatus, logger: Logger) {
         self.settings = settings
@@ -42,6 +43,9 @@ final class SubscriptionService: Service, Sendable {
 
     /// The subscriptions being delivered, for `/v1.0/metadata`.
     var subscriptions: [ActiveSubscription] { active.withLock { $0 } }
+
+    /// The input bindings being read, for `/v1.0/metadata`.
+    var inputBindings: [ActiveBinding] { bindings.withLock { $0 } }
 
     func run() async throws {
         var live: [Subscription] = []
@@ -97,9 +101,37 @@ final class SubscriptionService: Service, Sendable {
                 "from": "\(spec.source)",
             ])
         }
+        let reads = try await startInputBindings(channel: channel)
         status.markReady()
-        logger.info("sidecar ready", metadata: ["subscriptions": "\(live.count)"])
-        return live
+        logger.info("sidecar ready", metadata: ["subscriptions": "\(live.count)", "input-bindings": "\(reads.count)"])
+        return live + reads
+    }
+
+    /// Reads every input binding the app takes (`OPTIONS /{route}` not 404, or gRPC
+    /// `ListInputBindings` naming it); `direction: output` bindings are never read.
+    private func startInputBindings(channel: any AppChannel) async throws -> [Subscription] {
+        var reads: [Subscription] = []
+        for entry in components.entries {
+            guard let binding = entry.component as? any InputBinding, entry.spec.readsInput else { continue }
+            let name = entry.spec.name
+            let policy = DeliveryPolicy.resolve(component: name, inbound: true, resiliencies: settings.resiliencies)
+            let active = try ActiveBinding(name: name, route: entry.spec.inputRoute, policy: policy, clock: pipeline.clock)
+            do {
+                guard try await channel.wantsBinding(name: name, route: active.path) else {
+                    logger.info("the app does not take this input binding's events; it is not read", metadata: [
+                        "binding": "\(name)", "route": "\(active.path)", "why": "OPTIONS \(active.path) answered 404 (gRPC: not in ListInputBindings)",
+                    ])
+                    continue
+                }
+            } catch {
+                logger.error("asking the app about an input binding failed; it is not read", metadata: ["binding": "\(name)", "error": "\(error)"])
+                continue
+            }
+            reads.append(try await binding.read(handler: pipeline.bindingHandler(for: active)))
+            bindings.withLock { $0.append(active) }
+            logger.info("input binding read", metadata: ["binding": "\(name)", "type": "\(entry.spec.type)", "route": "\(active.path)"])
+        }
+        return reads
     }
 }
 

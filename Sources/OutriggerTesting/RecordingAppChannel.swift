@@ -19,14 +19,25 @@ public final class RecordingAppChannel: AppChannel {
         var pending: [AppEvent] = []
         var waiters: [CheckedContinuation<AppEvent?, Never>] = []
         var batchSizes: [Int] = []
+        var bindingEvents: [AppBindingEvent] = []
     }
 
+    /// Decides the answer to an input-binding event; `count` numbers binding events from 1.
+    public typealias BindingScript = @Sendable (AppBindingEvent, Int) async throws -> AppAnswer
+
     private let script: Script
+    private let bindingScript: BindingScript
+    private let wantedBindings: Set<String>
     private let state = Mutex(State())
     private let declared: [SubscriptionSpec]
 
-    public init(subscriptions: [SubscriptionSpec] = [], script: @escaping Script = { _, _ in .success }) {
+    public init(
+        subscriptions: [SubscriptionSpec] = [], wantedBindings: Set<String> = [],
+        bindingScript: @escaping BindingScript = { _, _ in .success }, script: @escaping Script = { _, _ in .success }
+    ) {
         self.declared = subscriptions
+        self.wantedBindings = wantedBindings
+        self.bindingScript = bindingScript
         self.script = script
     }
 
@@ -52,7 +63,15 @@ public final class RecordingAppChannel: AppChannel {
         return try await script(event, attempt)
     }
 
-    public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer { .success }
+    public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer {
+        state.withLock { $0.bindingEvents.append(event) }
+        return try await bindingScript(event, state.withLock { state in state.bindingEvents.count })
+    }
+
+    public func wantsBinding(name: String, route: String) async throws -> Bool { wantedBindings.contains(name) }
+
+    /// Every input-binding event so far, in arrival order.
+    public var bindingEvents: [AppBindingEvent] { state.withLock { $0.bindingEvents } }
 
     /// Batches are recorded too, and each entry answered by the script as a single event.
     public func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer] {

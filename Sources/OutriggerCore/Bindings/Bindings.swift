@@ -51,3 +51,16 @@ public struct BindingEvent: Sendable {
         self.metadata = metadata
     }
 }
+
+/// A request an output binding refuses because of what it asks (a missing field, a path that
+/// escapes the binding's root, malformed `params`): the API answers 400 with this message.
+/// Any other error from `invoke` is the binding's own failure (500).
+public struct InvalidBindingRequest: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}

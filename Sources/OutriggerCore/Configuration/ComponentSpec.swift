@@ -10,6 +10,11 @@ public struct ComponentSpec: Sendable {
 
         public var name: String
         public var value: Value
+
+        public init(name: String, value: Value) {
+            self.name = name
+            self.value = value
+        }
     }
 
     public var name: String

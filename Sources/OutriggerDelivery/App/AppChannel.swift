@@ -9,8 +9,12 @@ public protocol AppChannel: Sendable {
     func deliver(_ event: AppEvent) async throws -> AppAnswer
     /// Delivers a batch of a bulk subscription; answers per entry id. Throwing retries them all.
     func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer]
-    /// Delivers one input-binding event to `POST /{binding}`.
+    /// Delivers one input-binding event to `POST /{route}`: any 2xx is success, anything else
+    /// a failure to retry (no RETRY/DROP bodies for bindings).
     func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer
+    /// Whether the app takes the input binding's events: HTTP `OPTIONS /{route}` answering
+    /// anything but 404; gRPC `ListInputBindings` naming it. Throws when the app is unreachable.
+    func wantsBinding(name: String, route: String) async throws -> Bool
 }
 
 /// One event on its way to an app route.
@@ -70,12 +74,17 @@ public struct AppBulkEvent: Sendable {
 
 /// One input-binding event on its way to the app.
 public struct AppBindingEvent: Sendable {
+    /// The component's name (gRPC `OnBindingEvent` names it).
     public var binding: String
+    /// The HTTP route: the component's `route` metadata, else its name (leading slash included).
+    public var path: String
     public var data: [UInt8]
+    /// Sent as HTTP headers / gRPC metadata.
     public var metadata: [String: String]
 
-    public init(binding: String, data: [UInt8], metadata: [String: String]) {
+    public init(binding: String, path: String? = nil, data: [UInt8], metadata: [String: String]) {
         self.binding = binding
+        self.path = path ?? "/" + binding
         self.data = data
         self.metadata = metadata
     }
@@ -117,6 +126,12 @@ extension AppAnswer {
 }
 
 extension AppAnswer {
+    /// Reads an HTTP answer to an input-binding event: any 2xx is success, anything else a
+    /// failure to retry.
+    public static func fromHTTPBinding(status: Int) -> AppAnswer {
+        (200..<300).contains(status) ? .success : .retry("app answered HTTP \(status)")
+    }
+
     /// Reads an HTTP answer to a bulk delivery, per entry id: a 2xx without `statuses` means
     /// every entry succeeded; an entry missing from `statuses` is retried; 404 drops the batch;
     /// any other status retries it. Each status word is read as in ``fromHTTP(status:body:)``.
@@ -150,5 +165,6 @@ public struct NoAppChannel: AppChannel {
     public func subscriptions() async throws -> [SubscriptionSpec] { [] }
     public func deliver(_ event: AppEvent) async throws -> AppAnswer { throw Unavailable() }
     public func deliverBinding(_ event: AppBindingEvent) async throws -> AppAnswer { throw Unavailable() }
+    public func wantsBinding(name: String, route: String) async throws -> Bool { false }
     public func deliverBulk(_ batch: AppBulkEvent) async throws -> [String: AppAnswer] { throw Unavailable() }
 }

@@ -57,7 +57,7 @@ public final class DeliveryPipeline: Sendable {
     /// The handler a component calls for every message of `subscription`.
     public func handler(for subscription: ActiveSubscription, pubsub: any PubSub) -> MessageHandler {
         { [self] message in
-            try await self.track(subscription) { id in
+            try await self.track(subscription.counters) { id in
                 try await self.process(message, delivery: id, subscription: subscription, pubsub: pubsub)
             }
         }
@@ -65,23 +65,23 @@ public final class DeliveryPipeline: Sendable {
 
     // MARK: - In-flight tracking
 
-    private func track(_ subscription: ActiveSubscription, _ work: @escaping @Sendable (UInt64) async throws -> Void) async throws {
+    func track(_ counters: DeliveryCounters, _ work: @escaping @Sendable (UInt64) async throws -> Void) async throws {
         let id: UInt64? = state.withLock { state in
             guard state.phase == .running else { return nil }
             state.nextID += 1
             return state.nextID
         }
         guard let id else {
-            subscription.counters.update { $0.nacked += 1 }
+            counters.update { $0.nacked += 1 }
             throw DeliveryFailure.draining
         }
         let task = Task { try await work(id) }
         state.withLock { state in
             state.inFlight[id, default: InFlight(task: task)].task = task
         }
-        subscription.counters.update { $0.inFlight += 1 }
+        counters.update { $0.inFlight += 1 }
         defer {
-            subscription.counters.update { $0.inFlight -= 1 }
+            counters.update { $0.inFlight -= 1 }
             let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
                 state.inFlight[id] = nil
                 guard state.inFlight.isEmpty else { return [] }
@@ -98,10 +98,10 @@ public final class DeliveryPipeline: Sendable {
             }
         } catch is CancellationError where phase != .running {
             // Cancelled by the drain: the message goes back untouched, as a draining one.
-            subscription.counters.update { $0.nacked += 1 }
+            counters.update { $0.nacked += 1 }
             throw DeliveryFailure.draining
         } catch {
-            subscription.counters.update { $0.nacked += 1 }
+            counters.update { $0.nacked += 1 }
             throw error
         }
     }

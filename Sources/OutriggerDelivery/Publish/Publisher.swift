@@ -16,25 +16,9 @@ public struct Publisher: Sendable {
         self.resiliencies = resiliencies
     }
 
-    /// With no `outbound` Resiliency target a publish is tried once, as in Dapr.
-    static let singleAttempt = DeliveryPolicy(backoff: .constant(.zero), maxRetries: 0)
-
-    /// Runs `operation` under the component's outbound policy: retries (never on a terminal
-    /// component error), per-attempt timeout. Used for publishes.
+    /// Runs `operation` under the component's outbound policy (see ``OutboundPolicy``).
     func withOutboundPolicy<T: Sendable>(_ component: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        let policy = DeliveryPolicy.resolve(component: component, inbound: false, resiliencies: resiliencies, fallback: Self.singleAttempt)
-        var retry = 0
-        while true {
-            do {
-                return try await withTimeLimit(policy.attemptTimeout, operation)
-            } catch let error as ComponentError where error.kind == .terminal {
-                throw error
-            } catch {
-                retry += 1
-                guard let delay = policy.delay(beforeRetry: retry), !Task.isCancelled else { throw error }
-                try await Task.sleep(for: delay)
-            }
-        }
+        try await OutboundPolicy(resiliencies: resiliencies).run(component, operation)
     }
 
     /// One publish request as the app made it.

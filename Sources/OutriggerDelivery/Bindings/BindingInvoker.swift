@@ -1,0 +1,125 @@
+import CloudEvents
+import OutriggerCore
+
+/// The one path to output bindings, shared by `POST /v1.0/bindings/{name}` and gRPC
+/// `InvokeBinding`: finds the binding, checks the operation against the ones it lists, and
+/// invokes it under its `outbound` Resiliency policy.
+public struct BindingInvoker: Sendable {
+    public let components: LoadedComponents
+    let outbound: OutboundPolicy
+
+    public init(components: LoadedComponents, resiliencies: [ResiliencySpec] = [], clock: AnyClock = .continuous) {
+        self.components = components
+        self.outbound = OutboundPolicy(resiliencies: resiliencies, clock: clock)
+    }
+
+    /// Invokes `name` with `request`; the error says how the API answers.
+    public func invoke(_ name: String, _ request: BindingRequest) async throws(BindingInvocationError) -> BindingResponse {
+        guard let binding = components.outputBinding(named: name) else {
+            throw .notFound(name)
+        }
+        guard !request.operation.isEmpty else { throw .missingOperation(name, supported: binding.operations) }
+        guard binding.operations.contains(request.operation) else {
+            throw .unsupportedOperation(name, request.operation, supported: binding.operations)
+        }
+        do {
+            return try await outbound.run(name) { try await binding.invoke(request) }
+        } catch let error as InvalidBindingRequest {
+            throw .invalidRequest(name, error.message)
+        } catch {
+            throw .failed(name, "\(error)")
+        }
+    }
+
+    /// Reads the body of `POST /v1.0/bindings/{name}`: `{"operation", "data", "metadata"}`.
+    ///
+    /// As daprd passes it on: a JSON string in `data` reaches the binding as the string's text
+    /// (unquoted), any other JSON value as its JSON text; a missing or `null` `data` is empty.
+    /// `metadata` must map names to strings.
+    public static func request(fromJSON body: [UInt8]) throws(BindingInvocationError) -> BindingRequest {
+        let members: [(key: String, value: Range<Int>)]
+        do {
+            members = try JSONText.objectMembers(body)
+        } catch {
+            throw .malformed("the body must be a JSON object with 'operation', 'data' and 'metadata': \(error)")
+        }
+        var request = BindingRequest(operation: "", data: [])
+        for (key, range) in members {
+            let text = Array(body[range])
+            let value: JSONValue
+            do {
+                value = try JSONValue(parsing: text)
+            } catch {
+                throw .malformed("'\(key)': \(error)")
+            }
+            switch key {
+            case "operation":
+                guard case .string(let operation) = value else { throw .malformed("'operation' must be a string") }
+                request.operation = operation
+            case "data":
+                switch value {
+                case .string(let string): request.data = Array(string.utf8)
+                case .null: request.data = []
+                default: request.data = text
+                }
+            case "metadata":
+                if case .null = value { continue }
+                guard case .object(let object) = value else { throw .malformed("'metadata' must be an object of strings") }
+                for (name, item) in object {
+                    guard case .string(let string) = item else { throw .malformed("metadata '\(name)' must be a string") }
+                    request.metadata[name] = string
+                }
+            default:
+                continue
+            }
+        }
+        return request
+    }
+}
+
+/// Why an output-binding invocation was refused or failed, with the Dapr error it answers.
+public enum BindingInvocationError: Error, Sendable, Equatable, CustomStringConvertible {
+    case notFound(String)
+    case malformed(String)
+    case missingOperation(String, supported: [String])
+    case unsupportedOperation(String, String, supported: [String])
+    /// The binding refused the request (``InvalidBindingRequest``).
+    case invalidRequest(String, String)
+    /// The binding's own failure.
+    case failed(String, String)
+
+    /// The HTTP status: 400 for what the app can fix in its request, 500 otherwise (Dapr
+    /// answers 500 for an unknown binding).
+    public var httpStatus: Int {
+        switch self {
+        case .malformed, .missingOperation, .unsupportedOperation, .invalidRequest: 400
+        case .notFound, .failed: 500
+        }
+    }
+
+    /// Dapr's `errorCode`.
+    public var code: String {
+        switch self {
+        case .malformed: "ERR_MALFORMED_REQUEST"
+        default: "ERR_INVOKE_OUTPUT_BINDING"
+        }
+    }
+
+    /// Whether the app's request is at fault (gRPC INVALID_ARGUMENT rather than INTERNAL).
+    public var isRequestError: Bool { httpStatus == 400 }
+
+    public var description: String {
+        switch self {
+        case .notFound(let name):
+            "error invoking output binding \(name): couldn't find output binding \(name)"
+        case .malformed(let reason):
+            "failed deserializing HTTP body: \(reason)"
+        case .missingOperation(let name, let supported):
+            "error invoking output binding \(name): operation field is missing from request; supported operations: \(supported.joined(separator: " "))"
+        case .unsupportedOperation(let name, let operation, let supported):
+            "error invoking output binding \(name): binding \(name) does not support operation \(operation). supported operations: \(supported.joined(separator: " "))"
+        case .invalidRequest(let name, let reason), .failed(let name, let reason):
+            "error invoking output binding \(name): \(reason)"
+        }
+    }
+}
