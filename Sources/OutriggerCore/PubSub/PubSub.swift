@@ -88,12 +88,16 @@ public struct SubscribeRequest: Sendable {
     public var consumerGroup: String
     /// How many handler calls may run at once; a component stops pulling at this bound.
     public var maxConcurrency: Int
+    /// Messages with the same ordering key (`partitionKey` publish metadata) are handled one at
+    /// a time in order, different keys in parallel: subscription metadata `orderedByKey: "true"`.
+    public var orderedByKey: Bool
 
-    public init(topic: String, metadata: [String: String] = [:], consumerGroup: String, maxConcurrency: Int = 100) {
+    public init(topic: String, metadata: [String: String] = [:], consumerGroup: String, maxConcurrency: Int = 100, orderedByKey: Bool = false) {
         self.topic = topic
         self.metadata = metadata
         self.consumerGroup = consumerGroup
         self.maxConcurrency = maxConcurrency
+        self.orderedByKey = orderedByKey
     }
 }
 
