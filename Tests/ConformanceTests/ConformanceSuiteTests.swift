@@ -46,7 +46,7 @@ struct ConformanceSuiteTests {
         let spec = try plan.componentSpec(for: entry)
         switch entry.kind {
         case .pubsub:
-            let suite = PubSubConformance(messageCount: entry.messageCount, maxReadDuration: entry.maxReadDuration, operations: entry.operations) {
+            let suite = PubSubConformance(entry: entry) {
                 let component = try await ComponentFactory.build(spec, appID: "conformance")
                 guard let pubsub = component as? any PubSub else { throw ConformanceError("\(spec.type) is not a pub/sub component") }
                 return pubsub
@@ -54,7 +54,7 @@ struct ConformanceSuiteTests {
             let report = await suite.run(subject: entry.description)
             print(report)
             for failure in report.failures { Issue.record("\(entry) \(failure)") }
-            #expect(report.result(of: "verify") == .passed)
+            #expect(report.result(of: PubSubConformance.Step.verify.rawValue) == .passed)
         case .bindings:
             Issue.record("\(entry): the bindings steps are not part of this build yet")
         }
