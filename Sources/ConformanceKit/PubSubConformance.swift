@@ -6,8 +6,8 @@ import OutriggerCore
 /// Stricter than Dapr's suite: a message whose handler failed must be redelivered and finally
 /// succeed; after a settle period the acknowledged messages are checked as an exact multiset
 /// (no loss, no duplicate unless the profile allows them); topics do not leak into each other;
-/// a cancelled subscription receives nothing once its cancel returned; a message in flight
-/// when its subscriber closes reaches the next subscriber.
+/// a cancelled subscription receives nothing once its cancel returned; a consumer group shares
+/// its messages; a message in flight when its subscriber closes reaches the next subscriber.
 ///
 /// ```swift
 /// let suite = PubSubConformance(messageCount: 10, operations: ["bulkpublish"]) {
@@ -24,10 +24,13 @@ public struct PubSubConformance: Sendable {
         case bulkPublish = "bulkpublish"
         case verify
         case redelivery
+        case bulkSubscribe = "bulksubscribe"
         case ordering
         case multipleHandlers = "multiplehandlers"
         case stopSubscribers = "stopsubscribers"
+        case competingConsumers = "competingconsumers"
         case inFlightDrain = "inflightdrain"
+        case ttl
     }
 
     /// The `operations` names tests.yml may list: optional steps (`drain` is the old name of
@@ -86,9 +89,12 @@ public struct PubSubConformance: Sendable {
         }
         report.results.append(await ping(pubsub))
         report.results += await publishAndVerify(pubsub)
+        report.results.append(await bulkSubscribe(pubsub))
         report.results.append(await ordering(pubsub))
         report.results += await multipleHandlers(pubsub)
+        report.results.append(await competingConsumers(pubsub))
         report.results.append(await inFlightDrain(pubsub))
+        report.results.append(await ttl(pubsub))
         try? await pubsub.close()
         return report
     }

@@ -1,5 +1,6 @@
 import BuiltinComponents
 import ConformanceKit
+import Foundation
 import OutriggerCore
 import Synchronization
 
@@ -44,6 +45,18 @@ final class LateStopPubSub: ForwardingPubSub {
     }
 }
 
+/// Gives each subscription a consumer group of its own: every subscriber gets every message.
+final class FanOutGroupPubSub: ForwardingPubSub {
+    let base: InMemoryPubSub
+    init(base: InMemoryPubSub) { self.base = base }
+
+    func subscribe(_ request: SubscribeRequest, handler: @escaping MessageHandler) async throws -> Subscription {
+        var request = request
+        request.consumerGroup += "-\(UUID().uuidString)"
+        return try await base.subscribe(request, handler: handler)
+    }
+}
+
 /// Once a subscription is being cancelled, acknowledges a failed in-flight message instead of
 /// handing it back, so it is lost.
 final class DropsInFlightOnCancelPubSub: ForwardingPubSub {
@@ -62,6 +75,21 @@ final class DropsInFlightOnCancelPubSub: ForwardingPubSub {
         return Subscription {
             cancelling.withLock { $0 = true }
             await live.cancel()
+        }
+    }
+}
+
+/// A subscriber allowed more than one handler at a time loses every other message.
+final class ConcurrencyLosingPubSub: ForwardingPubSub {
+    let base: InMemoryPubSub
+    init(base: InMemoryPubSub) { self.base = base }
+
+    func subscribe(_ request: SubscribeRequest, handler: @escaping MessageHandler) async throws -> Subscription {
+        guard request.maxConcurrency > 1 else { return try await base.subscribe(request, handler: handler) }
+        let count = Mutex(0)
+        return try await base.subscribe(request) { message in
+            guard count.withLock({ $0 += 1; return $0 }) % 2 == 1 else { return }
+            try await handler(message)
         }
     }
 }

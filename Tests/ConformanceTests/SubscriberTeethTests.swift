@@ -26,6 +26,18 @@ struct SubscriberTeethTests {
         #expect(reason.contains("after its cancel() returned"), "\(report)")
     }
 
+    @Test("a broker that gives every subscriber of a group every message fails 'competingconsumers'")
+    func fansOutWithinGroup() async {
+        let report = await Teeth.run { FanOutGroupPubSub(base: $0) }
+        #expect(Teeth.failed(report.result(of: "competingconsumers")), "\(report)")
+    }
+
+    @Test("fanning out within a group fails 'competingconsumers' even with config.duplicates: allowed")
+    func fansOutWithinGroupDespiteAllowedDuplicates() async {
+        let report = await Teeth.run(duplicates: .allowed) { FanOutGroupPubSub(base: $0) }
+        #expect(Teeth.failed(report.result(of: "competingconsumers")), "\(report)")
+    }
+
     @Test("a broker that acknowledges the in-flight message when its subscriber closes fails 'inflightdrain'")
     func dropsInFlightOnCancel() async {
         let report = await Teeth.run { DropsInFlightOnCancelPubSub(base: $0) }
@@ -36,5 +48,11 @@ struct SubscriberTeethTests {
     func drainAlias() async {
         let report = await Teeth.run(operations: ["drain"]) { DropsInFlightOnCancelPubSub(base: $0) }
         #expect(Teeth.failed(report.result(of: "inflightdrain")), "\(report)")
+    }
+
+    @Test("a subscriber that loses messages when handlers run concurrently fails 'bulksubscribe'")
+    func losesUnderConcurrency() async {
+        let report = await Teeth.run { ConcurrencyLosingPubSub(base: $0) }
+        #expect(Teeth.failed(report.result(of: "bulksubscribe")), "\(report)")
     }
 }
