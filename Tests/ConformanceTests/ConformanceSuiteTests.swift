@@ -44,6 +44,7 @@ struct ConformanceSuiteTests {
             return
         }
         let spec = try plan.componentSpec(for: entry)
+        let report: ConformanceReport
         switch entry.kind {
         case .pubsub:
             let suite = PubSubConformance(entry: entry) {
@@ -51,13 +52,16 @@ struct ConformanceSuiteTests {
                 guard let pubsub = component as? any PubSub else { throw ConformanceError("\(spec.type) is not a pub/sub component") }
                 return pubsub
             }
-            let report = await suite.run(subject: entry.description)
-            print(report)
-            for failure in report.failures { Issue.record("\(entry) \(failure)") }
+            report = await suite.run(subject: entry.description)
             #expect(report.result(of: PubSubConformance.Step.verify.rawValue) == .passed)
         case .bindings:
-            Issue.record("\(entry): the bindings steps are not part of this build yet")
+            let suite = BindingConformance(entry: entry) {
+                try await ComponentFactory.build(spec, appID: "conformance")
+            }
+            report = await suite.run(subject: entry.description)
         }
+        print(report)
+        for failure in report.failures { Issue.record("\(entry) \(failure)") }
     }
 }
 
