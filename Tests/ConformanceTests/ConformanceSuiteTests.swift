@@ -7,8 +7,9 @@ import Testing
 
 /// Runs `conformance/tests.yml`: every listed component profile must pass every step.
 ///
-/// A component whose broker (`config.requires`) does not answer is reported as SKIPPED with the
-/// reason; with `CI=true` that is a failure, so CI never passes on a suite that did not run.
+/// A component whose broker (`config.requires`) does not answer is SKIPPED (its test case is
+/// cancelled) with the reason; with `CI=true` that is a failure, so CI never passes on a suite
+/// that did not run.
 /// `OUTRIGGER_CONFORMANCE_COMPONENT=pubsub.in-memory` runs one component.
 @Suite("Conformance suite")
 struct ConformanceSuiteTests {
@@ -40,8 +41,12 @@ struct ConformanceSuiteTests {
             print(reason)
             if ProcessInfo.processInfo.environment["CI"] == "true" {
                 Issue.record("\(reason); in CI every listed component must run")
+                return
             }
-            return
+            // Swift 6.3's Test.cancel (ST-0016) ends this profile's test case as cancelled, not
+            // passed. The console summary does not show a cancelled test case, so
+            // scripts/test.sh counts it from swift-testing's event stream ("N skipped").
+            try Test.cancel(Comment(rawValue: reason))
         }
         let spec = try plan.componentSpec(for: entry)
         let report: ConformanceReport
