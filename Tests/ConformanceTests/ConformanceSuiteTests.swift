@@ -10,17 +10,22 @@ import Testing
 /// A component whose broker (`config.requires`) does not answer is SKIPPED (its test case is
 /// cancelled) with the reason; with `CI=true` that is a failure, so CI never passes on a suite
 /// that did not run.
-/// `OUTRIGGER_CONFORMANCE_COMPONENT=pubsub.in-memory` runs one component.
+/// `OUTRIGGER_CONFORMANCE_COMPONENT=pubsub.in-memory` (or `in-memory`, or
+/// `pubsub.in-memory/default`) runs one component; a value that names no profile fails.
 @Suite("Conformance suite")
 struct ConformanceSuiteTests {
     static let root = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("conformance")
 
+    static var filter: String { ProcessInfo.processInfo.environment["OUTRIGGER_CONFORMANCE_COMPONENT"] ?? "" }
+
+    static func matches(_ entry: ConformancePlan.Entry, _ filter: String) -> Bool {
+        filter.isEmpty || [entry.component, "\(entry.kind.rawValue).\(entry.component)", entry.description].contains(filter)
+    }
+
     static func entries() -> [ConformancePlan.Entry] {
-        let filter = ProcessInfo.processInfo.environment["OUTRIGGER_CONFORMANCE_COMPONENT"] ?? ""
-        let all = (try? ConformancePlan(root: root).entries) ?? []
-        return filter.isEmpty ? all : all.filter { "\($0.kind.rawValue).\($0.component)" == filter || $0.component == filter }
+        ((try? ConformancePlan(root: root).entries) ?? []).filter { matches($0, filter) }
     }
 
     @Test("tests.yml and every component.yaml it names load")
@@ -31,6 +36,16 @@ struct ConformanceSuiteTests {
             let spec = try plan.componentSpec(for: entry, environment: ["PATH": "/usr/bin"].merging(ProcessInfo.processInfo.environment) { $1 })
             #expect(spec.type.hasPrefix(entry.kind.rawValue + "."), "\(entry): \(spec.type)")
         }
+    }
+
+    /// Without this a misspelt COMPONENT would run no profile and pass.
+    @Test("OUTRIGGER_CONFORMANCE_COMPONENT (make conformance COMPONENT=...) names a profile")
+    func filterNamesAProfile() throws {
+        let filter = Self.filter
+        let plan = try ConformancePlan(root: Self.root)
+        #expect(
+            plan.entries.contains { Self.matches($0, filter) },
+            "COMPONENT=\(filter) matches no profile in conformance/tests.yml; the profiles are: \(plan.profileNames.joined(separator: ", "))")
     }
 
     @Test("component passes every step", arguments: entries())
