@@ -40,8 +40,10 @@ final class KeyOrderIgnoringPubSub: ForwardingPubSub {
 
     func subscribe(_ request: SubscribeRequest, handler: @escaping MessageHandler) async throws -> Subscription {
         guard request.orderedByKey else { return try await base.subscribe(request, handler: handler) }
+        var unordered = request
+        unordered.orderedByKey = false
         let holds = FirstOfKeyHold()
-        return try await base.subscribe(request) { message in
+        return try await base.subscribe(unordered) { message in
             let key = message.metadata["partitionKey"] ?? ""
             await holds.holdIfFirst(key)
             try await handler(message)

@@ -29,9 +29,16 @@ final class TTLHonouringPubSub: ForwardingPubSub {
     private func deadline(_ id: String) -> ContinuousClock.Instant? { deadlines.withLock { $0[id] } }
 }
 
-/// Declares `messageTTL` but delivers expired messages anyway.
+/// Declares `messageTTL` but delivers expired messages anyway: it drops `ttlInSeconds` before
+/// the message reaches the broker (which may honour it itself).
 final class TTLIgnoringPubSub: ForwardingPubSub {
     let base: InMemoryPubSub
     var features: Set<PubSubFeature> { [.messageTTL] }
     init(base: InMemoryPubSub) { self.base = base }
+
+    func publish(_ message: OutgoingMessage) async throws {
+        var message = message
+        message.metadata["ttlInSeconds"] = nil
+        try await base.publish(message)
+    }
 }
