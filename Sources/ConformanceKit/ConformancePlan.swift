@@ -4,20 +4,33 @@ import Yams
 
 /// `conformance/tests.yml`: which component profiles run which steps, with which knobs.
 public struct ConformancePlan: Sendable {
-    /// One `{component, profile, operations, config}` item.
+    /// One `{component, profile, operations, features, config}` item.
     public struct Entry: Sendable, CustomStringConvertible {
         public enum Kind: String, Sendable { case pubsub, bindings }
 
         public var kind: Kind
         public var component: String
         public var profile: String
+        /// Optional steps (and, for bindings, the operations the binding must list) to run.
         public var operations: Set<String>
+        /// What the broker guarantees beyond the required contract, e.g. `ordering`.
+        public var features: Set<String>
+        /// Messages per step (`config.messageCount`, default 10).
         public var messageCount: Int
+        /// How long a step waits for its messages (`config.maxReadDuration`, default 60s).
         public var maxReadDuration: Duration
+        /// How long a step keeps listening after its last expected message, to catch late
+        /// duplicates and stray deliveries (`config.settleDuration`, default 1s).
+        public var settleDuration: Duration
+        /// Whether the broker may deliver an acknowledged message again (`config.duplicates`).
+        public var duplicates: DuplicatePolicy
         /// `host:port` that must answer for the component to be tested.
         public var requires: String?
 
         public var description: String { "\(kind.rawValue).\(component)/\(profile)" }
+
+        /// Whether the profile declares `name` as an operation or as a feature.
+        public func declares(_ name: String) -> Bool { operations.contains(name) || features.contains(name) }
     }
 
     public let root: URL
@@ -34,23 +47,14 @@ public struct ConformancePlan: Sendable {
         var entries: [Entry] = []
         for kind in [Entry.Kind.pubsub, .bindings] {
             for (index, item) in ((document[kind.rawValue] as? [[String: Any]]) ?? []).enumerated() {
-                let place = "\(file.lastPathComponent): \(kind.rawValue)[\(index)]"
-                guard let component = item["component"] as? String else { throw ConformanceError("\(place): 'component' is required") }
-                let config = item["config"] as? [String: Any] ?? [:]
-                var maxRead = Duration.seconds(60)
-                if let text = config["maxReadDuration"].map({ "\($0)" }) {
-                    do { maxRead = try GoDuration.parse(text) } catch { throw ConformanceError("\(place): config.maxReadDuration: \(error)") }
-                }
-                entries.append(Entry(
-                    kind: kind, component: component, profile: item["profile"] as? String ?? "default",
-                    operations: Set((item["operations"] as? [String]) ?? []),
-                    messageCount: config["messageCount"] as? Int ?? 10,
-                    maxReadDuration: maxRead,
-                    requires: config["requires"] as? String))
+                entries.append(try Entry(kind: kind, item: item, place: "\(file.lastPathComponent): \(kind.rawValue)[\(index)]"))
             }
         }
         self.entries = entries
     }
+
+    /// Every profile, as `kind.component/profile`, for messages that list what exists.
+    public var profileNames: [String] { entries.map(\.description) }
 
     /// The Component document of `entry`, with `${{ENV}}` and `$((uuid))` replaced.
     public func componentSpec(for entry: Entry, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ComponentSpec {

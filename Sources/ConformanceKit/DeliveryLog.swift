@@ -12,6 +12,23 @@ actor DeliveryLog {
         var topicOf: [String: String] = [:]
         /// Payloads whose handler failed at least once.
         var failed: Set<String> = []
+        /// Deliveries of a payload that came after it had been acknowledged: duplicates.
+        var duplicates: [String: Int] = [:]
+        /// Deliveries beyond the first that came before the payload was acknowledged.
+        var redeliveries: [String: Int] = [:]
+        /// The receivers (subscriptions) that acknowledged each payload.
+        var acknowledgedBy: [String: Set<String>] = [:]
+
+        /// Whether every one of `payloads` was acknowledged at least once.
+        func allAcknowledged(_ payloads: [String]) -> Bool {
+            payloads.allSatisfy { successes[$0, default: 0] >= 1 }
+        }
+
+        /// Duplicate deliveries of `payloads`, in total.
+        func duplicateCount(of payloads: [String]) -> Int { payloads.reduce(0) { $0 + duplicates[$1, default: 0] } }
+
+        /// Redeliveries of `payloads` before their acknowledgement, in total.
+        func redeliveryCount(of payloads: [String]) -> Int { payloads.reduce(0) { $0 + redeliveries[$1, default: 0] } }
     }
 
     typealias Condition = @Sendable (Snapshot) -> Bool
@@ -20,11 +37,18 @@ actor DeliveryLog {
     private var waiters: [UInt64: (condition: Condition, continuation: CheckedContinuation<Bool, Never>)] = [:]
     private var nextWaiter: UInt64 = 0
 
-    func record(topic: String, payload: String, succeeded: Bool) {
+    /// Records one delivery of `payload` to `receiver`, and whether its handler succeeded.
+    func record(topic: String, payload: String, succeeded: Bool, receiver: String = "") {
+        if snapshot.successes[payload, default: 0] > 0 {
+            snapshot.duplicates[payload, default: 0] += 1
+        } else if snapshot.attempts[payload, default: 0] > 0 {
+            snapshot.redeliveries[payload, default: 0] += 1
+        }
         snapshot.attempts[payload, default: 0] += 1
         if snapshot.topicOf[payload] == nil { snapshot.topicOf[payload] = topic }
         if succeeded {
             snapshot.successes[payload, default: 0] += 1
+            snapshot.acknowledgedBy[payload, default: []].insert(receiver)
             if snapshot.successes[payload] == 1 { snapshot.successOrder[topic, default: []].append(payload) }
         } else {
             snapshot.failed.insert(payload)

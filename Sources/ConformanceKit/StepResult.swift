@@ -1,5 +1,6 @@
 /// The outcome of one conformance step.
 public struct StepResult: Sendable, CustomStringConvertible {
+    /// Whether the step held; a skip says why the step could not apply to the component.
     public enum Outcome: Sendable, Equatable {
         case passed
         case failed(String)
@@ -8,18 +9,22 @@ public struct StepResult: Sendable, CustomStringConvertible {
 
     public var step: String
     public var outcome: Outcome
+    /// What the step measured besides its verdict (counts of redeliveries, duplicates, shares).
+    public var detail: String?
 
-    public init(_ step: String, _ outcome: Outcome) {
+    public init(_ step: String, _ outcome: Outcome, detail: String? = nil) {
         self.step = step
         self.outcome = outcome
+        self.detail = detail
     }
 
     public var passed: Bool { outcome == .passed }
 
     public var description: String {
-        switch outcome {
-        case .passed: "PASS  \(step)"
-        case .failed(let reason): "FAIL  \(step): \(reason)"
+        let measured = detail.map { " (\($0))" } ?? ""
+        return switch outcome {
+        case .passed: "PASS  \(step)\(measured)"
+        case .failed(let reason): "FAIL  \(step): \(reason)\(measured)"
         case .skipped(let reason): "SKIP  \(step): \(reason)"
         }
     }
@@ -35,6 +40,11 @@ public struct ConformanceReport: Sendable, CustomStringConvertible {
     /// The result of `step`, if it ran.
     public func result(of step: String) -> StepResult.Outcome? {
         results.first { $0.step == step }?.outcome
+    }
+
+    /// The measured detail of `step`, if it ran and reported one.
+    public func detail(of step: String) -> String? {
+        results.first { $0.step == step }?.detail
     }
 
     public var failures: [StepResult] { results.filter { if case .failed = $0.outcome { true } else { false } } }
