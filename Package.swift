@@ -32,9 +32,12 @@ let package = Package(
         ),
         .target(name: "OutriggerDelivery", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "BuiltinComponents", dependencies: ["OutriggerCore"]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "OutriggerSeam"]),
+        .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
         .target(
             name: "OutriggerComponents",
-            dependencies: ["OutriggerCore", "BuiltinComponents", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["OutriggerCore", "BuiltinComponents", "PostgresComponents", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "OutriggerHTTPAPI",
@@ -89,7 +92,7 @@ let package = Package(
         .target(name: "OutriggerTesting", dependencies: ["OutriggerCore", "OutriggerDelivery"]),
         .target(
             name: "ConformanceKit",
-            dependencies: ["OutriggerCore", "OutriggerComponents", .product(name: "Yams", package: "Yams")]
+            dependencies: ["OutriggerCore", .product(name: "Yams", package: "Yams")]
         ),
 
         .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
@@ -133,6 +136,14 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "ConformanceTests", dependencies: ["ConformanceKit", "BuiltinComponents"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
+        .testTarget(
+            name: "ConformanceTests",
+            dependencies: [
+                "ConformanceKit", "BuiltinComponents", "OutriggerComponents", "OutriggerCore",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )

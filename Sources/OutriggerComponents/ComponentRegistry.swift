@@ -1,11 +1,14 @@
 import BuiltinComponents
 import OutriggerCore
+import PostgresComponents
 
 /// Every component type Outrigger can build: the only list of them. The sidecar, the
 /// conformance runner and `/v1.0/metadata` all read it.
 public enum ComponentRegistry {
     public static let descriptors: [ComponentDescriptor] = [
         InMemoryPubSub.descriptor,
+        PostgresBinding.descriptor,
+        PostgresBinding.postgresDescriptor,
     ]
 
     /// The descriptor for `type` (`spec.type`), if Outrigger has one.

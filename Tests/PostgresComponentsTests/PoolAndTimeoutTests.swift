@@ -1,0 +1,84 @@
+import OutriggerCore
+import PostgresComponents
+import Testing
+
+@Suite("Pool bound and statement timeout")
+struct PoolAndTimeoutTests {
+    @Test("no more than maxConns connections run statements at once; the others wait their turn and then run")
+    func poolBound() async throws {
+        guard TestDatabase.isAvailable() else { return }
+        let application = TestDatabase.uniqueName("pool")
+        let lockKey = Int64.random(in: 1...Int64(Int32.max))
+        let controller = try await TestDatabase.binding(["maxConns": "1"])
+        let subject = try await TestDatabase.binding(["connectionString": TestDatabase.keywordValue + " application_name=\(application)", "maxConns": "2"])
+        try await controller.exec("select pg_advisory_lock($1)", params: "[\(lockKey)]")
+
+        let statements = Task {
+            try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { try await subject.query("select pg_advisory_xact_lock_shared($1)::text", params: "[\(lockKey)]") }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        // Wait until both allowed connections are blocked on the lock (the other two statements
+        // then wait for a pooled connection), then count this application's backends.
+        let waitingOnLock = "select count(*) from pg_stat_activity where application_name = $1 and wait_event_type = 'Lock'"
+        let deadline = ContinuousClock.now + .seconds(15)
+        while try await controller.query(waitingOnLock, params: "[\"\(application)\"]") != "[[2]]" {
+            guard ContinuousClock.now < deadline else { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await controller.query(waitingOnLock, params: "[\"\(application)\"]") == "[[2]]")
+        #expect(try await controller.query("select count(*) from pg_stat_activity where application_name = $1", params: "[\"\(application)\"]") == "[[2]]")
+
+        try await controller.exec("select pg_advisory_unlock($1)", params: "[\(lockKey)]")
+        let answers = try await statements.value
+        #expect(answers == Array(repeating: #"[[""]]"#, count: 4))
+        #expect(try await controller.query("select count(*) from pg_stat_activity where application_name = $1", params: "[\"\(application)\"]") == "[[2]]")
+        try await subject.close()
+        try await controller.close()
+    }
+
+    @Test("timeout cancels a long statement on the server and the binding stays usable")
+    func timeoutCancels() async throws {
+        guard TestDatabase.isAvailable() else { return }
+        let application = TestDatabase.uniqueName("timeout")
+        let binding = try await TestDatabase.binding(["connectionString": TestDatabase.keywordValue + " application_name=\(application)", "timeout": "1s", "maxConns": "1"])
+        let started = ContinuousClock.now
+        do {
+            _ = try await binding.query("select pg_sleep(10)")
+            Issue.record("pg_sleep(10) finished within a 1s timeout")
+        } catch let error as ComponentError {
+            #expect(error.kind == .retriable)
+            #expect(error.message.contains("timed out after 1s"), "\(error)")
+        }
+        #expect(ContinuousClock.now - started < .seconds(8))
+        // The call returns only once the server gave up on the statement: nothing of it is left running.
+        #expect(try await binding.query(
+            "select count(*) from pg_stat_activity where application_name = $1 and query like '%pg_sleep(10)%' and state = 'active' and pid <> pg_backend_pid()",
+            params: "[\"\(application)\"]") == "[[0]]")
+        try await binding.close()
+    }
+
+    @Test("the wait for a pooled connection counts against timeout, and a caller that gave up leaves the line")
+    func waitingForAConnectionTimesOut() async throws {
+        guard TestDatabase.isAvailable() else { return }
+        let lockKey = Int64.random(in: 1...Int64(Int32.max))
+        let controller = try await TestDatabase.binding(["maxConns": "1"])
+        let subject = try await TestDatabase.binding(["maxConns": "1", "timeout": "1s"])
+        try await controller.exec("select pg_advisory_lock($1)", params: "[\(lockKey)]")
+        let holder = Task { try await subject.query("select pg_advisory_xact_lock_shared($1)::text", params: "[\(lockKey)]") }
+        let waiter = Task { try await subject.query("select 'never waited'") }
+        for task in [holder, waiter] {
+            await #expect { try await task.value } throws: { error in
+                (error as? ComponentError)?.message.contains("timed out after 1s") == true
+            }
+        }
+        try await controller.exec("select pg_advisory_unlock($1)", params: "[\(lockKey)]")
+        // Both gave up; the one connection is free again.
+        #expect(try await subject.query("select 'after'") == #"[["after"]]"#)
+        try await subject.close()
+        try await controller.close()
+    }
+}
