@@ -31,7 +31,7 @@ let package = Package(
             dependencies: ["OutriggerSeam", .product(name: "Yams", package: "Yams")]
         ),
         .target(name: "OutriggerDelivery", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "BuiltinComponents", dependencies: ["OutriggerCore"]),
+        .target(name: "BuiltinComponents", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "OutriggerSeam"]),
         .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
@@ -136,6 +136,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
             ]
         ),
+        .testTarget(name: "BuiltinComponentsTests", dependencies: ["BuiltinComponents", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
         .testTarget(

@@ -24,15 +24,16 @@ extension BindingConformance {
         }
     }
 
-    /// Passes when the input side delivered any event: `create`'s, or the source's own.
-    func read(_ log: DeliveryLog, failure: String?) async -> StepResult {
+    /// Passes when the input side delivered `expected` events (any payload).
+    func read(_ log: DeliveryLog, failure: String?, expected: Int) async -> StepResult {
         let step = Step.read.rawValue
         if let skipped = skippedUnlessListed(.read) { return skipped }
         if let failure { return StepResult(step, .failed(failure)) }
-        let delivered = await log.wait(within: maxReadDuration) { !$0.attempts.isEmpty }
+        let delivered = await log.wait(within: maxReadDuration) { $0.attempts.values.reduce(0, +) >= expected }
+        let count = await log.snapshot.attempts.values.reduce(0, +)
         return delivered
-            ? StepResult(step, .passed)
-            : StepResult(step, .failed("the input binding delivered no event within \(maxReadDuration)"))
+            ? StepResult(step, .passed, detail: "\(count) events")
+            : StepResult(step, .failed("the input binding delivered \(count) of \(expected) events within \(maxReadDuration)"))
     }
 
     func roundTrip(_ output: (any OutputBinding)?, _ log: DeliveryLog, reading: Bool) async -> StepResult {

@@ -7,6 +7,8 @@ import PostgresComponents
 public enum ComponentRegistry {
     public static let descriptors: [ComponentDescriptor] = [
         InMemoryPubSub.descriptor,
+        CronBinding.descriptor,
+        LocalStorageBinding.descriptor,
         PostgresBinding.descriptor,
         PostgresBinding.postgresDescriptor,
     ]

@@ -37,27 +37,50 @@ public enum GoDuration {
         "ns": 1, "us": 1e3, "µs": 1e3, "μs": 1e3, "ms": 1e6, "s": 1e9, "m": 60e9, "h": 3600e9,
     ]
 
-    /// Go-style text for `duration`, e.g. `1m30s`, `250ms`; used in logs and `/v1.0/metadata`.
+    /// `duration` written exactly as Go's `time.Duration.String()` writes it — `294µs`,
+    /// `1.5ms`, `2.000345s`, `1m0.5s`, `1h2m3s` — for logs, `/v1.0/metadata` and response
+    /// metadata that Dapr answers in Go's notation.
     public static func format(_ duration: Duration) -> String {
-        let total = duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
-        if total == 0 { return "0s" }
-        if total < 1_000_000_000 {
-            if total % 1_000_000 == 0 { return "\(total / 1_000_000)ms" }
-            if total >= 1_000_000 { return "\(Double(total / 1_000) / 1_000)ms" }
-            if total % 1_000 == 0 { return "\(total / 1_000)us" }
-            return "\(total)ns"
+        let (seconds, attoseconds) = duration.components
+        let nanoseconds = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let total = nanoseconds.overflow ? (seconds < 0 ? Int64.min : Int64.max) : nanoseconds.partialValue &+ attoseconds / 1_000_000_000
+        let sign = total < 0 ? "-" : ""
+        var value = total.magnitude
+        if value < 1_000_000_000 {
+            switch value {
+            case 0: return "0s"
+            case ..<1_000: return sign + "\(value)ns"
+            case ..<1_000_000:
+                let (whole, fraction) = split(value, digits: 3)
+                return sign + "\(whole)\(fraction)µs"
+            default:
+                let (whole, fraction) = split(value, digits: 6)
+                return sign + "\(whole)\(fraction)ms"
+            }
         }
-        var seconds = Double(total) / 1e9
-        var text = ""
-        let hours = Int(seconds / 3600)
-        if hours > 0 { text += "\(hours)h"; seconds -= Double(hours) * 3600 }
-        let minutes = Int(seconds / 60)
-        if minutes > 0 { text += "\(minutes)m"; seconds -= Double(minutes) * 60 }
-        if seconds > 0 || text.isEmpty {
-            let rounded = (seconds * 1000).rounded() / 1000
-            text += rounded == rounded.rounded() ? "\(Int(rounded))s" : "\(rounded)s"
+        let (wholeSeconds, fraction) = split(value, digits: 9)
+        value = wholeSeconds
+        var text = "\(value % 60)\(fraction)s"
+        value /= 60
+        if value > 0 {
+            text = "\(value % 60)m" + text
+            value /= 60
+            if value > 0 { text = "\(value)h" + text }
         }
-        return text
+        return sign + text
+    }
+
+    /// `value` without its last `digits` digits, and those digits as `.ddd` without trailing
+    /// zeros (empty when all are zero), as Go's `fmtFrac`.
+    private static func split(_ value: UInt64, digits: Int) -> (UInt64, String) {
+        var value = value
+        var fraction = ""
+        for _ in 0..<digits {
+            let digit = value % 10
+            if !fraction.isEmpty || digit != 0 { fraction = String(digit) + fraction }
+            value /= 10
+        }
+        return (value, fraction.isEmpty ? "" : "." + fraction)
     }
 }
 

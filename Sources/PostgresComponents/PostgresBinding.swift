@@ -89,7 +89,7 @@ public final class PostgresBinding: OutputBinding, PingableComponent {
             "sql": sql,
             "start-time": startTime.iso8601,
             "end-time": endTime.iso8601,
-            "duration": GoDurationText.format(endTime.duration(since: startTime)),
+            "duration": GoDuration.format(endTime.duration(since: startTime)),
         ]
         if request.operation == "exec" {
             metadata["rows-affected"] = String(result.rowsAffected)

@@ -47,11 +47,11 @@ struct MetadataTests {
         #expect(throws: GoDuration.ParseError.self) { try GoDuration.parse(text) }
     }
 
-    @Test("durations format for people")
+    @Test("durations are written as Go writes them, as in Dapr's logs and metadata")
     func formatting() {
         #expect(GoDuration.format(.seconds(90)) == "1m30s")
         #expect(GoDuration.format(.milliseconds(250)) == "250ms")
         #expect(GoDuration.format(.zero) == "0s")
-        #expect(GoDuration.format(.seconds(3600)) == "1h")
+        #expect(GoDuration.format(.seconds(3600)) == "1h0m0s")
     }
 }

@@ -33,17 +33,6 @@ struct RequestTests {
         ])
     }
 
-    @Test("durations are written as Go writes them")
-    func goDurations() {
-        #expect(GoDurationText.format(.zero) == "0s")
-        #expect(GoDurationText.format(.nanoseconds(450)) == "450ns")
-        #expect(GoDurationText.format(.microseconds(294)) == "294µs")
-        #expect(GoDurationText.format(.microseconds(1_500)) == "1.5ms")
-        #expect(GoDurationText.format(.nanoseconds(2_000_345_000)) == "2.000345s")
-        #expect(GoDurationText.format(.milliseconds(60_500)) == "1m0.5s")
-        #expect(GoDurationText.format(.seconds(3_723)) == "1h2m3s")
-    }
-
     @Test("rows are JSON arrays of typed values")
     func rowsJSON() {
         let rows: [[PostgresValue]] = [[.integer(1), .double(2), .double(.infinity), .numeric("1.50"), .numeric("NaN"), .bool(false), .null,
