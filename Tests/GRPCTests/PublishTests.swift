@@ -160,6 +160,35 @@ struct PublishTests {
         }
     }
 
+    @Test("InvokeBinding goes through the same invoker as the HTTP API: data and metadata both ways, errors by cause")
+    func invokeBinding() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-grpc-files-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try await withSidecar(resources: ["files.yaml": Resources.localStorage(root: root)]) { _, client in
+            var create = Dapr_Proto_Runtime_V1_InvokeBindingRequest()
+            create.name = "files"
+            create.operation = "create"
+            create.data = Data("bytes as they are".utf8)
+            create.metadata = ["fileName": "g.txt"]
+            let created = try await client.invokeBinding(create)
+            #expect(String(decoding: created.data, as: UTF8.self) == #"{"fileName":"g.txt"}"#)
+            var get = Dapr_Proto_Runtime_V1_InvokeBindingRequest()
+            get.name = "files"
+            get.operation = "get"
+            get.metadata = ["fileName": "g.txt"]
+            #expect(try await client.invokeBinding(get).data == Data("bytes as they are".utf8))
+            var unsupported = get
+            unsupported.operation = "exec"
+            let refused = await #expect(throws: RPCError.self) { try await client.invokeBinding(unsupported) }
+            #expect(refused?.code == .invalidArgument)
+            #expect(refused?.message.contains("supported operations: create get list delete") == true)
+            var missing = get
+            missing.metadata = ["fileName": "none.txt"]
+            let failed = await #expect(throws: RPCError.self) { try await client.invokeBinding(missing) }
+            #expect(failed?.code == .internalError)
+        }
+    }
+
     @Test("a Dapr RPC outside pub/sub and bindings answers UNIMPLEMENTED and names itself")
     func unimplemented() async throws {
         try await withSidecar { _, client in

@@ -23,7 +23,10 @@ struct PythonSDKTests {
     @Test("DaprClient: publish_event, publish_events, get_metadata, invoke_binding, subscribe")
     func client() async throws {
         let python = try await Self.python()
-        try await withSidecar(resources: ["pubsub.yaml": Resources.pubsub, "resiliency.yaml": Resources.fastRetries()], appID: "sdk-client") { sidecar, _ in
+        let files = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-sdk-files-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: files) }
+        let resources = ["pubsub.yaml": Resources.pubsub, "resiliency.yaml": Resources.fastRetries(), "files.yaml": Resources.localStorage(root: files)]
+        try await withSidecar(resources: resources, appID: "sdk-client") { sidecar, _ in
             let result = try await ChildProgram.run(
                 python, [Package.root + "/examples/grpc/client.py"],
                 environment: [
@@ -41,7 +44,8 @@ struct PythonSDKTests {
             let comment = Comment(rawValue: "client.py exited \(result.status)\n\(result.stdout)\n\(result.stderr)")
             let expected = [
                 "get_metadata", "subscribe", "publish_event_and_retry", "publish_event_raw_payload", "publish_events_bulk",
-                "publish_event_unknown_pubsub", "invoke_binding_unknown", "unimplemented_api", "subscription_close",
+                "publish_event_unknown_pubsub", "invoke_binding_unknown", "invoke_binding", "invoke_binding_unsupported_operation",
+                "unimplemented_api", "subscription_close",
             ]
             let failed = expected.filter { outcomes[$0]?.ok != true }.map { "\($0): \(outcomes[$0]?.detail ?? "not reported")" }
             #expect(failed.isEmpty, "failed checks: \(failed.joined(separator: "; "))")

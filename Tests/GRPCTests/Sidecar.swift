@@ -46,6 +46,23 @@ enum Resources {
 
         """
 
+    /// A `bindings.localstorage` output binding named `files` writing under `root`.
+    static func localStorage(root: String) -> String {
+        """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: files
+        spec:
+          type: bindings.localstorage
+          version: v1
+          metadata:
+            - name: rootPath
+              value: "\(root)"
+
+        """
+    }
+
     /// Retries every 50 ms, `maxRetries` times, for deliveries from `pubsub`.
     static func fastRetries(maxRetries: Int = 20) -> String {
         """

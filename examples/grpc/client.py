@@ -131,6 +131,25 @@ with DaprClient() as client:
             ok = code == "INTERNAL" and "ERR_INVOKE_OUTPUT_BINDING" in detail and "no-such-binding" in detail
             return ok, f"{code}: {detail}"
 
+    @check("invoke_binding")
+    def _():
+        # A bindings.localstorage component named `files` (the test gives it a fresh folder).
+        created = client.invoke_binding("files", "create", "written by the SDK", {"fileName": "sdk.txt"})
+        read = client.invoke_binding("files", "get", "", {"fileName": "sdk.txt"})
+        ok = json.loads(created.data).get("fileName") == "sdk.txt" and read.data == b"written by the SDK"
+        return ok, f"create answered {created.data!r}, get answered {read.data!r}"
+
+    @check("invoke_binding_unsupported_operation")
+    def _():
+        try:
+            client.invoke_binding("files", "exec", b"")
+            return False, "no error"
+        except Exception as error:
+            code = error.code().name
+            detail = error.details()
+            ok = code == "INVALID_ARGUMENT" and "ERR_INVOKE_OUTPUT_BINDING" in detail and "create get list delete" in detail
+            return ok, f"{code}: {detail}"
+
     @check("unimplemented_api")
     def _():
         try:
