@@ -24,7 +24,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
     ],
     targets: [
-        .target(name: "CloudEvents"),
+        .target(name: "CloudEvents", dependencies: ["OutriggerSeam"]),
         .target(name: "OutriggerSeam", dependencies: [.product(name: "Logging", package: "swift-log")]),
         .target(
             name: "OutriggerCore",

@@ -1,3 +1,4 @@
+import OutriggerSeam
 extension CloudEventTime {
     /// Parses RFC 3339 (with fractional seconds and offsets like +02:00 or Z) to seconds since 1970; nil if malformed.
     ///
@@ -21,7 +22,7 @@ extension CloudEventTime {
             fraction = value
         }
         guard let offset = scanner.zoneOffset(), scanner.isAtEnd else { return nil }
-        let days = daysSince1970(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))
         let seconds = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offset)
         return Double(seconds) + fraction
     }

@@ -1,3 +1,4 @@
+import OutriggerSeam
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -34,7 +35,8 @@ public enum CloudEventTime {
         let total = Int64(clamped)
         let days = total >= 0 ? total / 86_400 : (total - 86_399) / 86_400
         let secondOfDay = Int(total - days * 86_400)
-        let (year, month, day) = civilDate(daysSince1970: days)
+        let date = CivilCalendar.date(fromDays: days)
+        let (year, month, day) = (Int(date.year), Int(date.month), Int(date.day))
         var out: [UInt8] = []
         out.reserveCapacity(20)
         appendDigits(year, width: 4, to: &out)
@@ -61,28 +63,5 @@ public enum CloudEventTime {
         }
     }
 
-    /// Days-to-date conversion after Howard Hinnant's `civil_from_days`, which is
-    /// exact for the whole proleptic Gregorian calendar without lookup tables.
-    static func civilDate(daysSince1970: Int64) -> (year: Int, month: Int, day: Int) {
-        let shifted = daysSince1970 + 719_468
-        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
-        let dayOfEra = shifted - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
-    }
 
-    /// The inverse of ``civilDate(daysSince1970:)`` (Hinnant's `days_from_civil`).
-    static func daysSince1970(year: Int, month: Int, day: Int) -> Int64 {
-        let adjustedYear = Int64(month <= 2 ? year - 1 : year)
-        let era = (adjustedYear >= 0 ? adjustedYear : adjustedYear - 399) / 400
-        let yearOfEra = adjustedYear - era * 400
-        let dayOfYear = Int64((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1)
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
 }

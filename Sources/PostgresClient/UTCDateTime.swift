@@ -1,3 +1,4 @@
+import OutriggerSeam
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -22,7 +23,7 @@ public struct UTCDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
 
     /// The instant of the proleptic Gregorian civil time given, taken as UTC.
     public init(year: Int64, month: Int64, day: Int64, hour: Int64 = 0, minute: Int64 = 0, second: Int64 = 0, nanoseconds: Int32 = 0) {
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilCalendar.days(year: year, month: month, day: day)
         self.init(secondsSinceEpoch: days * 86_400 + hour * 3_600 + minute * 60 + second, nanoseconds: nanoseconds)
     }
 
@@ -37,7 +38,7 @@ public struct UTCDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
     public var iso8601: String {
         let days = secondsSinceEpoch >= 0 ? secondsSinceEpoch / 86_400 : (secondsSinceEpoch - 86_399) / 86_400
         let secondOfDay = secondsSinceEpoch - days * 86_400
-        let (year, month, day) = Self.civilFromDays(days)
+        let (year, month, day) = CivilCalendar.date(fromDays: days)
         var text = year >= 0 && year <= 9999 ? Self.padded(year, 4) : String(year)
         text += "-" + Self.padded(month, 2) + "-" + Self.padded(day, 2)
         text += "T" + Self.padded(secondOfDay / 3_600, 2) + ":" + Self.padded(secondOfDay % 3_600 / 60, 2)
@@ -66,28 +67,5 @@ public struct UTCDateTime: Sendable, Hashable, Comparable, CustomStringConvertib
     private static func padded(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-
-    // Howard Hinnant's civil calendar algorithms (public domain): exact for any Int64 day count
-    // a PostgreSQL timestamp can hold.
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
 }

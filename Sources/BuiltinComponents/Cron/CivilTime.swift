@@ -1,3 +1,5 @@
+import OutriggerCore
+
 /// A wall-clock reading (proleptic Gregorian calendar, whole seconds) with no time zone
 /// attached: what a clock on the wall shows, as the cron fields see it.
 ///
@@ -52,35 +54,22 @@ public struct CivilTime: Sendable, Hashable, Comparable, CustomStringConvertible
     }
 
     /// `2024-02-29 13:05:00`
-    public var description: String {
-        "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2)) \(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))"
-    }
-
     /// Days from 1970-01-01 to the given date (negative before it).
     static func days(year: Int, month: Int, day: Int) -> Int64 {
-        // Counting years from March puts the leap day at the end of the year.
-        let y = Int64(month <= 2 ? year - 1 : year)
-        let era = y.floorDivided(by: 400)
-        let yearOfEra = y - era * 400
-        let m = Int64(month)
-        let dayOfYear = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
+        CivilCalendar.days(year: Int64(year), month: Int64(month), day: Int64(day))
     }
 
     /// The date `days` after 1970-01-01.
     static func date(fromDays days: Int64) -> (year: Int, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = z.floorDivided(by: 146_097)
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (Int(year), Int(month), Int(day))
+        let date = CivilCalendar.date(fromDays: days)
+        return (Int(date.year), Int(date.month), Int(date.day))
     }
+
+    public var description: String {
+        "\(Self.pad(year, 4))-\(Self.pad(month, 2))-\(Self.pad(day, 2)) \(Self.pad(hour, 2)):\(Self.pad(minute, 2)):\(Self.pad(second, 2))"
+    }
+
+
 
     static func weekday(year: Int, month: Int, day: Int) -> Int {
         // 1970-01-01 was a Thursday.
