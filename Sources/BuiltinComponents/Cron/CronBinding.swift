@@ -46,7 +46,7 @@ public final class CronBinding: InputBinding {
 
     private struct State {
         var closed = false
-        var runs: [CronRun] = []
+        var reads: [ObjectIdentifier: ConsumerDriver<BindingEvent>] = [:]
     }
 
     /// The component's `metadata.name`.
@@ -56,7 +56,7 @@ public final class CronBinding: InputBinding {
     private let clock: AnyClock
     private let wallClock: WallClock
     private let logger: Logger
-    private let counters = CronRun.Counters()
+    private let counters = CronFirings.Counters()
     private let state = Mutex(State())
 
     /// Reads `schedule` from `metadata`; a missing or malformed one throws, naming the field and
@@ -92,29 +92,45 @@ public final class CronBinding: InputBinding {
     /// the next firing may start.
     public var firingsInProgress: Int { counters.running }
 
-    /// Starts firing. The subscription's `stopPulling` ends the schedule at once (no firing
-    /// starts after it returns); `finish` waits for a handler still running.
+    /// Starts firing, on the shared consumer driver with one handler at a time. The
+    /// subscription's `stopPulling` ends the schedule at once (no firing starts after it
+    /// returns); `finish` waits for a handler still running. A handler that throws ends its
+    /// firing: cron does not deliver it again.
     public func read(handler: @escaping BindingHandler) async throws -> Subscription {
-        let run = CronRun(schedule: schedule, clock: clock, wallClock: wallClock, handler: handler, counters: counters, logger: logger)
+        let firings = CronFirings(schedule: schedule, clock: clock, wallClock: wallClock, counters: counters, logger: logger)
+        let driver = ConsumerDriver<BindingEvent>(
+            configuration: .init(maxConcurrency: 1), clock: clock, logger: logger,
+            handler: { [counters, logger] event in
+                counters.start()
+                defer { counters.end() }
+                do {
+                    try await handler(event)
+                } catch {
+                    logger.warning("cron firing failed and is not delivered again", metadata: [
+                        "scheduledTime": "\(event.metadata["scheduledTime"] ?? "?")", "error": "\(error)",
+                    ])
+                }
+            },
+            settle: { _ in })
+        let id = ObjectIdentifier(driver)
         try state.withLock { state in
             guard !state.closed else { throw ComponentError(.terminal, "cron binding '\(name)' is closed") }
-            state.runs.append(run)
+            state.reads[id] = driver
         }
-        run.start()
-        return Subscription(stopPulling: { run.stopPulling() }, finish: { [weak self] in
-            await run.finish()
-            self?.state.withLock { $0.runs.removeAll { $0 === run } }
+        driver.start { _ in try await firings.next() }
+        return Subscription(stopPulling: { driver.stopPulling() }, finish: { [weak self] in
+            await driver.finish()
+            _ = self?.state.withLock { $0.reads.removeValue(forKey: id) }
         })
     }
 
     /// Stops every schedule still running and waits for their handlers.
     public func close() async throws {
-        let runs = state.withLock { state in
+        let reads = state.withLock { state in
             state.closed = true
-            defer { state.runs = [] }
-            return state.runs
+            defer { state.reads = [:] }
+            return Array(state.reads.values)
         }
-        for run in runs { run.stopPulling() }
-        for run in runs { await run.finish() }
+        await Subscription.stopAll(reads.map(\.subscription))
     }
 }
