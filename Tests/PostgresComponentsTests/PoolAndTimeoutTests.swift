@@ -69,14 +69,28 @@ struct PoolAndTimeoutTests {
         let subject = try await TestDatabase.binding(["maxConns": "1", "timeout": "1s"])
         try await controller.exec("select pg_advisory_lock($1)", params: "[\(lockKey)]")
         let holder = Task { try await subject.query("select pg_advisory_xact_lock_shared($1)::text", params: "[\(lockKey)]") }
-        let waiter = Task { try await subject.query("select 'never waited'") }
-        for task in [holder, waiter] {
-            await #expect { try await task.value } throws: { error in
-                (error as? ComponentError)?.message.contains("timed out after 1s") == true
-            }
+        // The holder must have the one connection (blocked on the lock) before the waiter asks.
+        while try await controller.query("select count(*) from pg_locks where locktype = 'advisory' and not granted") == "[[0]]" {
+            await Task.yield()
         }
+        let waitedFrom = ContinuousClock.now
+        let waiter = Task { try await subject.query("select 'never waited'") }
+        await #expect { try await holder.value } throws: { error in
+            (error as? ComponentError)?.message.contains("timed out after 1s") == true
+        }
+        // The waiter stood in line behind the holder. Its own 1 s covers the wait, so it gives
+        // up (or, if the holder's cancel freed the connection first, runs) — it never waits on
+        // past its timeout for a connection that does not come.
+        let waited: String
+        do {
+            waited = try await waiter.value
+        } catch let error as ComponentError {
+            #expect(error.message.contains("timed out after 1s"), "\(error)")
+            waited = "timed out"
+        }
+        #expect(ContinuousClock.now - waitedFrom < .seconds(5), "the waiter outlived its timeout: \(waited)")
         try await controller.exec("select pg_advisory_unlock($1)", params: "[\(lockKey)]")
-        // Both gave up; the one connection is free again.
+        // Both are done; the one connection is free again.
         #expect(try await subject.query("select 'after'") == #"[["after"]]"#)
         try await subject.close()
         try await controller.close()
