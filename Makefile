@@ -43,7 +43,7 @@ bench: ## Run the benchmarks (release build; baselines measured in the same run)
 	@scripts/deps.sh bench
 	@bench/run.sh
 
-brokers-up: ## Start the real brokers natively (Redis, RabbitMQ, Mosquitto, NATS, PostgreSQL, Kafka mock)
+brokers-up: ## Start the real brokers natively (Redis, RabbitMQ, Mosquitto, NATS, PostgreSQL, Kafka mock, HTTP echo, SMTP sink)
 	@conformance/brokers.sh up
 
 brokers-down: ## Stop the brokers brokers-up started

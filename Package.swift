@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-2.git", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(name: "CloudEvents", dependencies: ["OutriggerSeam"]),
@@ -36,8 +37,30 @@ let package = Package(
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "OutriggerSeam"]),
         .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
         .target(
+            name: "HTTPBinding",
+            dependencies: [
+                "OutriggerCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "SMTPBinding",
+            dependencies: [
+                "OutriggerCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
             name: "OutriggerComponents",
-            dependencies: ["OutriggerCore", "BuiltinComponents", "PostgresComponents", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "OutriggerCore", "BuiltinComponents", "PostgresComponents", "HTTPBinding", "SMTPBinding",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "OutriggerHTTPAPI",
@@ -137,6 +160,17 @@ let package = Package(
             ]
         ),
         .testTarget(name: "BuiltinComponentsTests", dependencies: ["BuiltinComponents", "OutriggerCore", "OutriggerTesting"]),
+        .testTarget(
+            name: "HTTPBindingTests",
+            dependencies: [
+                "HTTPBinding", "OutriggerCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(name: "SMTPBindingTests", dependencies: ["SMTPBinding", "OutriggerCore"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
         .testTarget(

@@ -8,12 +8,13 @@
 #   conformance/brokers.sh down   [NAME...]   stop what `up` started
 #   conformance/brokers.sh status [NAME...]   one line per broker
 #
-# NAME is one of: redis rabbitmq mosquitto nats postgres kafka (default: all).
+# NAME is one of: redis rabbitmq mosquitto nats postgres kafka http-echo smtp
+# (default: all).
 # See conformance/README.md for ports, credentials, environment variables and
 # exit codes, and docs/brokers.md for what was measured on Debian 12.
 set -euo pipefail
 
-readonly ALL_BROKERS=(redis rabbitmq mosquitto nats postgres kafka)
+readonly ALL_BROKERS=(redis rabbitmq mosquitto nats postgres kafka http-echo smtp)
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd -- "$SCRIPT_DIR/.." && pwd)
@@ -35,6 +36,7 @@ readonly RABBITMQ_MANAGEMENT_PORT=15672
 declare -Ar PORT=(
     [redis]=6379 [rabbitmq]=5672 [mosquitto]=1883
     [nats]=4222 [postgres]=5432 [kafka]=9092
+    [http-echo]=8091 [smtp]=2525
 )
 # Debian 12 packages each broker needs to run (SERVER_PKGS) and the command
 # line clients the tests use (CLIENT_PKGS; a missing client is only a warning).
@@ -45,6 +47,8 @@ declare -Ar SERVER_PKGS=(
     [nats]="nats-server"
     [postgres]="postgresql-15 postgresql-client-15"
     [kafka]="librdkafka-dev gcc libc6-dev pkg-config"
+    [http-echo]="python3"
+    [smtp]="python3-aiosmtpd"
 )
 declare -Ar CLIENT_PKGS=(
     [redis]="redis-tools"
@@ -53,11 +57,14 @@ declare -Ar CLIENT_PKGS=(
     [nats]=""
     [postgres]=""
     [kafka]="kcat"
+    [http-echo]=""
+    [smtp]=""
 )
 # Seconds a start may take before it is reported as FAILED.
 declare -A START_TIMEOUT=(
     [redis]=15 [rabbitmq]=60 [mosquitto]=15
     [nats]=20 [postgres]=60 [kafka]=30
+    [http-echo]=15 [smtp]=15
 )
 if [[ -n ${OUTRIGGER_BROKERS_TIMEOUT:-} ]]; then
     if [[ ! $OUTRIGGER_BROKERS_TIMEOUT =~ ^[1-9][0-9]*$ ]]; then
@@ -368,6 +375,24 @@ probe_kafka() {
         [[ ${r:8:12} == 000000010000 ]]' "$HOST" "${PORT[kafka]}" 2>/dev/null
 }
 
+# The bindings.http echo server (conformance/http-echo/server.py) answers
+# /healthz with 200 "ok".
+probe_http-echo() {
+    local reply
+    reply=$(http_get "${PORT[http-echo]}" /healthz) || return 1
+    [[ $reply == "HTTP/1."[01]" 200"* && $reply == *ok ]]
+}
+
+# The SMTP sink (conformance/smtp-sink/server.py) greets with 220; QUIT ends
+# the session politely.
+probe_smtp() {
+    timeout 3 bash -c '
+        exec 3<>"/dev/tcp/$0/$1"
+        IFS= read -r line <&3
+        printf "QUIT\r\n" >&3
+        [[ $line == "220 "* ]]' "$HOST" "${PORT[smtp]}" 2>/dev/null
+}
+
 probe() { "probe_$1"; }
 
 # ---------------------------------------------------------------------------
@@ -541,6 +566,25 @@ launch_kafka() {
         "$bin" -p "${PORT[kafka]}" -f "$dir/bootstrap" ${topics[@]+"${topics[@]}"}
 }
 
+# Both are Python scripts in this folder; /usr/bin/python3 is Debian's, the
+# one python3-aiosmtpd installs into.
+launch_http-echo() {
+    local dir=$STATE/http-echo
+    mkdir -p "$dir"
+    spawn http-echo root "${BASE_ENV[@]}" HOME="$dir" \
+        /usr/bin/python3 "$SCRIPT_DIR/http-echo/server.py" "${PORT[http-echo]}" "$HOST"
+}
+
+# Every accepted message becomes one JSON file in $STATE/smtp/mail/ (tests read
+# them there); recipients named reject* are refused with 550.
+launch_smtp() {
+    local dir=$STATE/smtp
+    mkdir -p "$dir/mail"
+    spawn smtp root "${BASE_ENV[@]}" HOME="$dir" \
+        /usr/bin/python3 "$SCRIPT_DIR/smtp-sink/server.py" \
+        --host "$HOST" --port "${PORT[smtp]}" --dir "$dir/mail"
+}
+
 # ---------------------------------------------------------------------------
 # stopping
 # ---------------------------------------------------------------------------
@@ -607,7 +651,7 @@ cmd_up() {
 
     # Launch everything first (slowest first), then wait for all at once.
     local -a order=()
-    for b in rabbitmq postgres redis mosquitto nats kafka; do
+    for b in rabbitmq postgres redis mosquitto nats kafka http-echo smtp; do
         [[ " ${names[*]} " == *" $b "* ]] && order+=("$b")
     done
     for b in "${order[@]}"; do

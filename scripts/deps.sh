@@ -4,7 +4,7 @@
 set -euo pipefail
 
 need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev)
-need_test=(python3-venv)
+need_test=(python3-venv openssl python3-aiosmtpd)
 need_bench=(wrk nginx-light redis-tools)
 
 packages=("${need_build[@]}")

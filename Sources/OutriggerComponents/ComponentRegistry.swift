@@ -1,6 +1,8 @@
 import BuiltinComponents
+import HTTPBinding
 import OutriggerCore
 import PostgresComponents
+import SMTPBinding
 
 /// Every component type Outrigger can build: the only list of them. The sidecar, the
 /// conformance runner and `/v1.0/metadata` all read it.
@@ -9,6 +11,8 @@ public enum ComponentRegistry {
         InMemoryPubSub.descriptor,
         CronBinding.descriptor,
         LocalStorageBinding.descriptor,
+        HTTPBinding.descriptor,
+        SMTPBinding.descriptor,
         PostgresBinding.descriptor,
         PostgresBinding.postgresDescriptor,
     ]

@@ -5,23 +5,6 @@ private func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
 @Suite("bindings.localstorage: data decoding and answers")
 struct LocalStorageDecodingTests {
-    @Test("Go string literals unquote with Go's escapes")
-    func unquote() {
-        #expect(GoQuotedString.unquote(bytes(#""a\nb\t\"c\"\\""#)) == bytes("a\nb\t\"c\"\\"))
-        #expect(GoQuotedString.unquote(bytes(#""\u00e9\U0001F600\x41\101""#)) == bytes("é😀AA"))
-        #expect(GoQuotedString.unquote(bytes("\"héllo\"")) == bytes("héllo"))
-        #expect(GoQuotedString.unquote(bytes("`raw \\n text`")) == bytes("raw \\n text"))
-        #expect(GoQuotedString.unquote(bytes("'x'")) == bytes("x"))
-        #expect(GoQuotedString.unquote(bytes(#""""#)) == [])
-    }
-
-    @Test("anything that is not exactly one Go literal is left alone")
-    func notLiterals() {
-        for text in ["plain", #""open"#, #""a"b""#, #""\/""#, #""\'""#, "'xy'", "\"two\nlines\"", #""\q""#, #""\xZZ""#, #""\400""#, #""\uD800""#, "`a`b`"] {
-            #expect(GoQuotedString.unquote(bytes(text)) == nil, "\(text)")
-        }
-    }
-
     @Test("standard base64 decodes, ignoring line breaks, with padding required")
     func base64() {
         #expect(Base64Text.decode(bytes("SGVsbG8=")) == bytes("Hello"))

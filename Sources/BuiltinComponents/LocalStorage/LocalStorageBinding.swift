@@ -166,7 +166,7 @@ public final class LocalStorageBinding: OutputBinding {
     /// What `create` writes: the data unquoted when it is one Go string literal, then
     /// base64-decoded when it reads as base64 (Dapr's order).
     static func storedBytes(_ data: [UInt8]) -> [UInt8] {
-        let unquoted = GoQuotedString.unquote(data) ?? data
+        let unquoted = GoStringLiteral.unquote(data) ?? data
         return Base64Text.decode(unquoted) ?? unquoted
     }
 

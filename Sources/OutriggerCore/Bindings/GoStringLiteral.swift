@@ -1,11 +1,12 @@
-/// Go string literals, read as Go's `strconv.Unquote` reads them: Dapr's local storage binding
-/// unquotes the data of a `create` when it is one, so a JSON string passed on with its quotes
-/// is stored without them.
-enum GoQuotedString {
+/// Go string literals, read as Go's `strconv.Unquote` reads them. Several of Dapr's bindings
+/// (local storage, SMTP) unquote their request data when it is one literal, because daprd's
+/// HTTP API used to hand a JSON string on with its quotes; Outrigger's bindings do the same so
+/// clients written for daprd see the same result.
+public enum GoStringLiteral {
     /// The bytes `literal` stands for, or `nil` when it is not exactly one Go literal: a
     /// double-quoted string with Go escapes, a back-quoted raw string, or a single-quoted
     /// character.
-    static func unquote(_ literal: [UInt8]) -> [UInt8]? {
+    public static func unquote(_ literal: [UInt8]) -> [UInt8]? {
         guard literal.count >= 2, let quote = literal.first, literal.last == quote else { return nil }
         let body = literal[1..<(literal.count - 1)]
         switch quote {

@@ -1,0 +1,105 @@
+import Foundation
+import OutriggerCore
+@testable import SMTPBinding
+import Testing
+
+/// A sink of its own that offers STARTTLS with a self-signed certificate made by `openssl`.
+final class TLSMailSink {
+    let sink: MailSink
+    private let process: Process
+    private let directory: URL
+
+    /// nil (after printing SKIPPED, and recording an issue when `CI=true`) when openssl or
+    /// Debian's python3-aiosmtpd is missing.
+    static func start(_ test: String) async throws -> TLSMailSink? {
+        let python = "/usr/bin/python3"
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), try run(python, ["-c", "import aiosmtpd"]) == 0 else {
+            MailSink.skip(test, because: "needs /usr/bin/openssl and Debian's python3-aiosmtpd")
+            return nil
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-smtp-tls-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let status = try run("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout", directory.appendingPathComponent("key.pem").path, "-out", directory.appendingPathComponent("cert.pem").path,
+        ])
+        guard status == 0 else { throw MailFormatError(description: "openssl req failed with status \(status)") }
+        let port = try SilentListener().port  // a free port, released again
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [
+            MailSink.repositoryRoot.appendingPathComponent("conformance/smtp-sink/server.py").path,
+            "--port", String(port), "--dir", directory.appendingPathComponent("mail").path,
+            "--tls-cert", directory.appendingPathComponent("cert.pem").path, "--tls-key", directory.appendingPathComponent("key.pem").path,
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice  // aiosmtpd prints a traceback for every failed handshake
+        try process.run()
+        let sink = TLSMailSink(sink: MailSink(port: port, directory: directory.appendingPathComponent("mail")), process: process, directory: directory)
+        try await withTimeLimit(.seconds(30)) {
+            // The sink needs a moment to start Python and bind; poll until it accepts.
+            while !TCPPortCheck.accepts(host: "127.0.0.1", port: port) {
+                guard process.isRunning else { throw MailFormatError(description: "the SMTP sink exited with status \(process.terminationStatus)") }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        return sink
+    }
+
+    private init(sink: MailSink, process: Process, directory: URL) {
+        self.sink = sink
+        self.process = process
+        self.directory = directory
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+@Suite("bindings.smtp STARTTLS")
+struct SMTPStartTLSTests {
+    func binding(_ sink: MailSink, _ extra: [String: String]) throws -> SMTPBinding {
+        let properties = ["host": sink.host, "port": String(sink.port), "emailFrom": "a@example.com", "subject": "TLS"]
+        return try SMTPBinding(metadata: smtpMetadata(properties.merging(extra) { $1 }))
+    }
+
+    @Test("when the server offers STARTTLS the message travels encrypted, logged in after the upgrade")
+    func startTLS() async throws {
+        guard let server = try await TLSMailSink.start("STARTTLS") else { return }
+        defer { server.stop() }
+        let to = uniqueAddress("tls")
+        let binding = try binding(server.sink, ["skipTLSVerify": "true", "user": "outrigger", "password": "outrigger-secret"])
+        _ = try await binding.invoke(BindingRequest(operation: "create", data: Array("<p>secret</p>".utf8), metadata: ["emailTo": to]))
+        let mail = try #require(try server.sink.message(to: to))
+        #expect(mail.tls)
+        #expect(mail.login == "outrigger")
+        #expect(mail.body == "<p>secret</p>\n")
+    }
+
+    @Test("a self-signed certificate is refused unless skipTLSVerify is true")
+    func untrustedCertificate() async throws {
+        guard let server = try await TLSMailSink.start("STARTTLS certificate check") else { return }
+        defer { server.stop() }
+        let binding = try binding(server.sink, [:])
+        let error = await #expect(throws: ComponentError.self) {
+            try await binding.invoke(BindingRequest(operation: "create", data: [], metadata: ["emailTo": uniqueAddress("tls")]))
+        }
+        #expect(error?.kind == .terminal)
+        #expect(error?.message.contains("TLS") == true)
+    }
+}
