@@ -44,6 +44,31 @@ struct AppCallbackTests {
         }
     }
 
+    @Test("input bindings: only those ListInputBindings names are read; their events arrive as OnBindingEvent")
+    func inputBindings() async throws {
+        func cron(_ name: String) -> String {
+            """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: \(name)
+            spec:
+              type: bindings.cron
+              version: v1
+              metadata:
+                - name: schedule
+                  value: "@every 1s"
+
+            """
+        }
+        let resources = ["pubsub.yaml": Resources.pubsub, "tick.yaml": cron("tick"), "ignored.yaml": cron("ignored")]
+        try await withGRPCApp(subscriptions: [], inputBindings: ["tick"], resources: resources, ready: { _ in true }) { _, _, app in
+            let events = try await app.calls.wait(for: .seconds(10), "two OnBindingEvent calls") { $0.bindingEvents.count >= 2 }.bindingEvents
+            #expect(Set(events.map(\.name)) == ["tick"])
+            #expect(events.first?.metadata["scheduledTime"] != nil, "\(events.first?.metadata ?? [:])")
+        }
+    }
+
     @Test("RETRY and gRPC errors are retried; UNIMPLEMENTED drops the event, as in Dapr")
     func retriesAndDrops() async throws {
         // One delivery at a time per topic: a retried event would come before the next one.

@@ -18,10 +18,11 @@ final class TestApp: Sendable {
 
     static func start(
         subscriptions: [Dapr_Proto_Runtime_V1_TopicSubscription],
+        inputBindings: [String] = [],
         script: @escaping AppCallbackHandler.Script = { _, _ in .success(.success) },
         bulkScript: @escaping AppCallbackHandler.BulkScript = { _, _ in .success }
     ) async throws -> TestApp {
-        let handler = AppCallbackHandler(subscriptions: subscriptions, script: script, bulkScript: bulkScript)
+        let handler = AppCallbackHandler(subscriptions: subscriptions, inputBindings: inputBindings, script: script, bulkScript: bulkScript)
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
         let server = GRPCServer(transport: transport, services: [handler])
         let serving = Task { _ = try? await server.serve() }
@@ -61,17 +62,21 @@ final class AppCallbackHandler: Dapr_Proto_Runtime_V1_AppCallback.SimpleServiceP
     struct Calls: Sendable {
         var events: [TopicEvent] = []
         var bulks: [Dapr_Proto_Runtime_V1_TopicEventBulkRequest] = []
+        var bindingEvents: [Dapr_Proto_Runtime_V1_BindingEventRequest] = []
         var listed = 0
     }
 
     let calls = Watched(Calls())
     let subscriptions: [Dapr_Proto_Runtime_V1_TopicSubscription]
+    /// What `ListInputBindings` answers.
+    let inputBindings: [String]
     private let script: Script
     private let bulkScript: BulkScript
     private let attempts = Mutex<[String: Int]>([:])
 
-    init(subscriptions: [Dapr_Proto_Runtime_V1_TopicSubscription], script: @escaping Script, bulkScript: @escaping BulkScript) {
+    init(subscriptions: [Dapr_Proto_Runtime_V1_TopicSubscription], inputBindings: [String] = [], script: @escaping Script, bulkScript: @escaping BulkScript) {
         self.subscriptions = subscriptions
+        self.inputBindings = inputBindings
         self.script = script
         self.bulkScript = bulkScript
     }
@@ -117,11 +122,14 @@ final class AppCallbackHandler: Dapr_Proto_Runtime_V1_AppCallback.SimpleServiceP
     }
 
     func listInputBindings(request: Google_Protobuf_Empty, context: ServerContext) async throws -> Dapr_Proto_Runtime_V1_ListInputBindingsResponse {
-        Dapr_Proto_Runtime_V1_ListInputBindingsResponse()
+        var response = Dapr_Proto_Runtime_V1_ListInputBindingsResponse()
+        response.bindings = inputBindings
+        return response
     }
 
     func onBindingEvent(request: Dapr_Proto_Runtime_V1_BindingEventRequest, context: ServerContext) async throws -> Dapr_Proto_Runtime_V1_BindingEventResponse {
-        throw RPCError(code: .unimplemented, message: "not used by these tests")
+        calls.update { $0.bindingEvents.append(request) }
+        return Dapr_Proto_Runtime_V1_BindingEventResponse()
     }
 
     func onJobEvent(request: Dapr_Proto_Runtime_V1_JobEventRequest, context: ServerContext) async throws -> Dapr_Proto_Runtime_V1_JobEventResponse {
@@ -133,6 +141,7 @@ final class AppCallbackHandler: Dapr_Proto_Runtime_V1_AppCallback.SimpleServiceP
 /// until `ready` holds for the sidecar's metadata, runs `body`, and stops both.
 func withGRPCApp(
     subscriptions: [Dapr_Proto_Runtime_V1_TopicSubscription],
+    inputBindings: [String] = [],
     script: @escaping AppCallbackHandler.Script = { _, _ in .success(.success) },
     bulkScript: @escaping AppCallbackHandler.BulkScript = { _, _ in .success },
     resources: [String: String] = ["pubsub.yaml": Resources.pubsub, "resiliency.yaml": Resources.fastRetries()],
@@ -140,7 +149,7 @@ func withGRPCApp(
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (Sidecar, DaprClient, TestApp) async throws -> Void
 ) async throws {
-    let app = try await TestApp.start(subscriptions: subscriptions, script: script, bulkScript: bulkScript)
+    let app = try await TestApp.start(subscriptions: subscriptions, inputBindings: inputBindings, script: script, bulkScript: bulkScript)
     do {
         try await withSidecar(
             resources: resources, arguments: ["--app-port", String(try await app.port), "--app-protocol", "grpc"],
