@@ -575,14 +575,17 @@ launch_http-echo() {
         /usr/bin/python3 "$SCRIPT_DIR/http-echo/server.py" "${PORT[http-echo]}" "$HOST"
 }
 
-# Every accepted message becomes one JSON file in $STATE/smtp/mail/ (tests read
+# The mail folder is fixed per port, not per checkout, so a test finds the mail of a sink
+# another checkout's brokers.sh started (`up` leaves a sink that answers alone).
+SMTP_MAIL_DIR=${OUTRIGGER_SMTP_MAIL_DIR:-/tmp/outrigger-smtp-sink-${PORT[smtp]}}
+# Every accepted message becomes one JSON file in $SMTP_MAIL_DIR (tests read
 # them there); recipients named reject* are refused with 550.
 launch_smtp() {
     local dir=$STATE/smtp
     mkdir -p "$dir/mail"
     spawn smtp root "${BASE_ENV[@]}" HOME="$dir" \
         /usr/bin/python3 "$SCRIPT_DIR/smtp-sink/server.py" \
-        --host "$HOST" --port "${PORT[smtp]}" --dir "$dir/mail"
+        --host "$HOST" --port "${PORT[smtp]}" --dir "$SMTP_MAIL_DIR"
 }
 
 # ---------------------------------------------------------------------------

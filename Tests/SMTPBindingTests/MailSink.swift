@@ -21,9 +21,9 @@ struct MailSink {
             skip(test, because: "nothing answers on 127.0.0.1:2525 (start it with `conformance/brokers.sh up smtp`)")
             return nil
         }
-        let state = environment["OUTRIGGER_BROKERS_DIR"].map { URL(fileURLWithPath: $0) }
-            ?? repositoryRoot.appendingPathComponent(".brokers")
-        return MailSink(port: 2525, directory: state.appendingPathComponent("smtp/mail"))
+        // The folder brokers.sh gives the sink: per port, whichever checkout started it.
+        let folder = environment["OUTRIGGER_SMTP_MAIL_DIR"] ?? "/tmp/outrigger-smtp-sink-2525"
+        return MailSink(port: 2525, directory: URL(fileURLWithPath: folder))
     }
 
     static func skip(_ test: String, because reason: String) {

@@ -4,7 +4,7 @@ import OutriggerCore
 import Testing
 
 /// `bindings.smtp` against the real SMTP sink of `conformance/brokers.sh up smtp` (aiosmtpd on
-/// 127.0.0.1:2525, every message written to `$OUTRIGGER_BROKERS_DIR/smtp/mail/`).
+/// 127.0.0.1:2525, every message written to `$OUTRIGGER_SMTP_MAIL_DIR` (default `/tmp/outrigger-smtp-sink-2525/`)).
 @Suite("bindings.smtp against the SMTP sink")
 struct SMTPBindingTests {
     /// Sends one message through a binding on the managed sink; nil when the sink is absent.
