@@ -36,6 +36,20 @@ let package = Package(
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "OutriggerSeam"]),
         .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .target(
+            name: "RedisClient",
+            dependencies: [
+                "CHiredis",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "RedisComponents",
+            dependencies: ["RedisClient", "OutriggerCore", "CloudEvents", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "HTTPBinding",
             dependencies: [
@@ -58,7 +72,7 @@ let package = Package(
         .target(
             name: "OutriggerComponents",
             dependencies: [
-                "OutriggerCore", "BuiltinComponents", "PostgresComponents", "HTTPBinding", "SMTPBinding",
+                "OutriggerCore", "BuiltinComponents", "PostgresComponents", "RedisComponents", "HTTPBinding", "SMTPBinding",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -171,6 +185,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SMTPBindingTests", dependencies: ["SMTPBinding", "OutriggerCore"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
         .testTarget(

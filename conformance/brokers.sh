@@ -32,6 +32,11 @@ readonly NATS_MONITOR_PORT=8222
 readonly EPMD_PORT=4369
 readonly RABBITMQ_NODE=rabbit@localhost
 readonly RABBITMQ_MANAGEMENT_PORT=15672
+# redis also listens with TLS here, with a self-signed certificate for
+# localhost and 127.0.0.1 in $REDIS_TLS_DIR (tests trust its cert.pem). The folder is fixed per
+# port, not per checkout, so tests find the certificate of a server another checkout started.
+readonly REDIS_TLS_PORT=6380
+readonly REDIS_TLS_DIR=${OUTRIGGER_REDIS_TLS_DIR:-/tmp/outrigger-redis-tls-$REDIS_TLS_PORT}
 
 declare -Ar PORT=(
     [redis]=6379 [rabbitmq]=5672 [mosquitto]=1883
@@ -41,7 +46,7 @@ declare -Ar PORT=(
 # Debian 12 packages each broker needs to run (SERVER_PKGS) and the command
 # line clients the tests use (CLIENT_PKGS; a missing client is only a warning).
 declare -Ar SERVER_PKGS=(
-    [redis]="redis-server"
+    [redis]="redis-server openssl"
     [rabbitmq]="rabbitmq-server"
     [mosquitto]="mosquitto"
     [nats]="nats-server"
@@ -401,11 +406,28 @@ probe() { "probe_$1"; }
 
 # launch_NAME prints an error and fails if the server could not be launched.
 
+# The certificate of the TLS listener: made once (valid ten years), kept
+# across runs so that a test may trust it.
+redis_tls_certificate() {
+    local tls=$1
+    [[ -s $tls/cert.pem && -s $tls/key.pem ]] && return 0
+    mkdir -p "$tls"
+    if ! openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+        -addext "subjectAltName=DNS:localhost,IP:$HOST" \
+        -keyout "$tls/key.pem" -out "$tls/cert.pem" >>"$(logfile redis)" 2>&1; then
+        echo "openssl could not make the TLS certificate in $tls"
+        return 1
+    fi
+}
+
 launch_redis() {
     local dir=$STATE/redis
     mkdir -p "$dir/data"
+    redis_tls_certificate "$REDIS_TLS_DIR" || return 1
     spawn redis root "${BASE_ENV[@]}" HOME="$dir" \
         redis-server --bind "$HOST" --port "${PORT[redis]}" --protected-mode yes \
+        --tls-port "$REDIS_TLS_PORT" --tls-cert-file "$REDIS_TLS_DIR/cert.pem" \
+        --tls-key-file "$REDIS_TLS_DIR/key.pem" --tls-auth-clients no \
         --daemonize no --supervised no --dir "$dir/data" --logfile "" \
         --save "" --appendonly no
 }

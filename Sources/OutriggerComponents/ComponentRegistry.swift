@@ -2,6 +2,7 @@ import BuiltinComponents
 import HTTPBinding
 import OutriggerCore
 import PostgresComponents
+import RedisComponents
 import SMTPBinding
 
 /// Every component type Outrigger can build: the only list of them. The sidecar, the
@@ -9,6 +10,8 @@ import SMTPBinding
 public enum ComponentRegistry {
     public static let descriptors: [ComponentDescriptor] = [
         InMemoryPubSub.descriptor,
+        RedisPubSub.descriptor,
+        RedisBinding.descriptor,
         CronBinding.descriptor,
         LocalStorageBinding.descriptor,
         HTTPBinding.descriptor,

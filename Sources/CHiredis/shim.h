@@ -1,0 +1,3 @@
+// hiredis's reply reader and command formatter (Debian: libhiredis-dev; pkg-config: hiredis).
+// Imported only by RedisClient; the sockets are SwiftNIO's, not hiredis's.
+#include <hiredis/hiredis.h>

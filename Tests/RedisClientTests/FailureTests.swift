@@ -1,0 +1,88 @@
+import RedisClient
+import Testing
+
+@Suite("Connection failures are typed")
+struct FailureTests {
+    @Test("a refused connection is connectFailed")
+    func refused() async throws {
+        // Port 1 on the loopback: nothing listens there.
+        let error = await #expect(throws: RedisError.self) {
+            try await RedisConnection.connect(RedisConfiguration(host: "127.0.0.1", port: 1, dialTimeout: .seconds(2)))
+        }
+        guard case .connectFailed? = error else {
+            Issue.record("expected connectFailed, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test("a dial that gets no answer gives up after the dial timeout")
+    func dialTimeout() async throws {
+        let started = ContinuousClock.now
+        // 192.0.2.0/24 is reserved for documentation: nothing answers there.
+        let error = await #expect(throws: RedisError.self) {
+            try await RedisConnection.connect(RedisConfiguration(host: "192.0.2.1", port: 6379, dialTimeout: .milliseconds(300)))
+        }
+        #expect(ContinuousClock.now - started < .seconds(3))
+        guard case .connectFailed? = error else {
+            Issue.record("expected connectFailed, got \(String(describing: error))")
+            return
+        }
+    }
+
+    @Test("no reply within the read timeout fails with timeout and closes the connection")
+    func readTimeout() async throws {
+        try await TestRedis.require()
+        let connection = try await RedisConnection.connect(RedisConfiguration(host: "127.0.0.1", port: 6379, readTimeout: .milliseconds(200)))
+        let started = ContinuousClock.now
+        // BLPOP sent as an ordinary command: the server holds the reply for 5 s.
+        let error = await #expect(throws: RedisError.self) {
+            try await connection.send(RedisCommand("BLPOP", TestRedis.uniqueKey("never"), "5"))
+        }
+        #expect(error == .timeout(.milliseconds(200)))
+        #expect(ContinuousClock.now - started < .seconds(3))
+        let after = await #expect(throws: RedisError.self) { try await connection.send(RedisCommand("PING")) }
+        #expect(after?.isConnectionProblem == true)
+        #expect(!connection.isOpen)
+    }
+
+    @Test("a connection killed by the server fails its outstanding commands with connectionLost")
+    func killedConnection() async throws {
+        try await TestRedis.require()
+        let client = try await TestRedis.client()
+        let dedicated = try await client.openDedicatedConnection()
+        let id = try #require(dedicated.clientID)
+        let key = TestRedis.uniqueKey("killed")
+        let blocked = Task { () -> Result<RedisValue, RedisError> in
+            do throws(RedisError) {
+                return .success(try await dedicated.sendBlocking(RedisCommand("BLPOP", key, "10"), block: .seconds(10), unblockingThrough: client))
+            } catch {
+                return .failure(error)
+            }
+        }
+        // Wait until the server sees the connection blocked, then kill it.
+        try await within(.seconds(5), "the BLPOP to block") {
+            while true {
+                let list = try await client.send(RedisCommand("CLIENT", "LIST", "ID", String(id))).string ?? ""
+                if list.contains("cmd=blpop") { return }
+                await Task.yield()
+            }
+        }
+        _ = try await client.send(RedisCommand("CLIENT", "KILL", "ID", String(id)))
+        let outcome = try await within(.seconds(5), "the killed connection to fail") { await blocked.value }
+        guard case .failure(.connectionLost) = outcome else {
+            Issue.record("expected connectionLost, got \(outcome)")
+            return
+        }
+        await client.close()
+    }
+
+    @Test("after close every command fails with closed")
+    func closedClient() async throws {
+        try await TestRedis.require()
+        let client = try await TestRedis.client()
+        await client.close()
+        let error = await #expect(throws: RedisError.self) { try await client.send(RedisCommand("PING")) }
+        #expect(error == .closed)
+        await #expect(throws: RedisError.closed) { try await client.openDedicatedConnection() }
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import RedisClient
+import Testing
+
+/// The redis-server that `conformance/brokers.sh up redis` starts on 127.0.0.1:6379, and
+/// helpers for tests against it.
+enum TestRedis {
+    static let configuration = RedisConfiguration(host: "127.0.0.1", port: 6379, dialTimeout: .seconds(2))
+
+    /// Returns when Redis answers on 127.0.0.1:6379. When it does not, prints SKIPPED with the
+    /// reason and ends the test as skipped (`Test.cancel`); with `CI=true` it fails instead (CI
+    /// must never pass on tests that did not run).
+    static func require(_ test: String = #function) async throws {
+        if let connection = try? await RedisConnection.connect(configuration) {
+            await connection.close()
+            return
+        }
+        let reason = "SKIPPED RedisClientTests.\(test): nothing answers on 127.0.0.1:6379 (start it with `conformance/brokers.sh up redis`)"
+        print(reason)
+        if ProcessInfo.processInfo.environment["CI"] == "true" {
+            Issue.record("\(reason); in CI Redis must run")
+            throw DeadlinePassed(description: reason)
+        }
+        try Test.cancel(Comment(rawValue: reason))
+    }
+
+    static func client(poolSize: Int = 2, _ change: (inout RedisConfiguration) -> Void = { _ in }) async throws -> RedisClient {
+        var configuration = configuration
+        change(&configuration)
+        return try await RedisClient.connect(configuration, poolSize: poolSize)
+    }
+
+    /// A key no other test (or earlier run) uses.
+    static func uniqueKey(_ stem: String) -> String {
+        "outrigger-test-\(stem)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}
+
+/// Fails with a clear message when `body` takes longer than `limit`: the tests' way to await
+/// something without sleeping.
+func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard case let value?? = try await group.next() else { throw DeadlinePassed(description: "\(what) took longer than \(limit)") }
+        return value
+    }
+}
+
+struct DeadlinePassed: Error, CustomStringConvertible {
+    var description: String
+}
+
+extension Array where Element == UInt8 {
+    init(_ text: String) { self = Array(text.utf8) }
+}
