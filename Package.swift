@@ -185,8 +185,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SMTPBindingTests", dependencies: ["SMTPBinding", "OutriggerCore"]),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", .product(name: "NIOCore", package: "swift-nio")]),
-        .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "OutriggerTesting", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
         .testTarget(

@@ -1,5 +1,6 @@
 import RedisClient
 import Testing
+import OutriggerTesting
 
 @Suite("Blocking reads on dedicated connections")
 struct BlockingTests {
@@ -13,15 +14,15 @@ struct BlockingTests {
         let read = Task {
             try await reader.xreadgroup(group: "group", consumer: "c", stream: stream, count: 10, block: .seconds(10), unblockingThrough: client)
         }
-        try await within(.seconds(5), "the reader to block") {
+        try await withDeadline(.seconds(5), "the reader to block") {
             while try await client.send(RedisCommand("CLIENT", "LIST", "ID", String(reader.clientID ?? 0))).string?.contains("cmd=xreadgroup") != true {
                 await Task.yield()
             }
         }
-        let id = try await within(.seconds(2), "XADD while a read blocks") {
+        let id = try await withDeadline(.seconds(2), "XADD while a read blocks") {
             try await client.xadd(stream, fields: [RedisStreamField("data", Array("hello"))])
         }
-        let entries = try await within(.seconds(5), "the blocked read to return") { try await read.value }
+        let entries = try await withDeadline(.seconds(5), "the blocked read to return") { try await read.value }
         #expect(entries.map(\.id) == [id])
         #expect(entries.first?["data"] == Array("hello"))
         _ = try await client.send(RedisCommand("DEL", stream))
@@ -40,7 +41,7 @@ struct BlockingTests {
             try await reader.xreadgroup(group: "group", consumer: "c", stream: stream, count: 10, block: .seconds(30), unblockingThrough: client)
         }
         read.cancel()
-        let entries = try await within(.seconds(5), "the cancelled read to return") { try await read.value }
+        let entries = try await withDeadline(.seconds(5), "the cancelled read to return") { try await read.value }
         #expect(entries.isEmpty)
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(reader.isOpen)

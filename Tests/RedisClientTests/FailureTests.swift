@@ -1,5 +1,6 @@
 import RedisClient
 import Testing
+import OutriggerTesting
 
 @Suite("Connection failures are typed")
 struct FailureTests {
@@ -60,7 +61,7 @@ struct FailureTests {
             }
         }
         // Wait until the server sees the connection blocked, then kill it.
-        try await within(.seconds(5), "the BLPOP to block") {
+        try await withDeadline(.seconds(5), "the BLPOP to block") {
             while true {
                 let list = try await client.send(RedisCommand("CLIENT", "LIST", "ID", String(id))).string ?? ""
                 if list.contains("cmd=blpop") { return }
@@ -68,7 +69,7 @@ struct FailureTests {
             }
         }
         _ = try await client.send(RedisCommand("CLIENT", "KILL", "ID", String(id)))
-        let outcome = try await within(.seconds(5), "the killed connection to fail") { await blocked.value }
+        let outcome = try await withDeadline(.seconds(5), "the killed connection to fail") { await blocked.value }
         guard case .failure(.connectionLost) = outcome else {
             Issue.record("expected connectionLost, got \(outcome)")
             return

@@ -36,25 +36,10 @@ enum TestRedis {
     }
 }
 
-/// Fails with a clear message when `body` takes longer than `limit`: the tests' way to await
-/// something without sleeping.
-func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard case let value?? = try await group.next() else { throw DeadlinePassed(description: "\(what) took longer than \(limit)") }
-        return value
-    }
+extension Array where Element == UInt8 {
+    init(_ text: String) { self = Array(text.utf8) }
 }
 
 struct DeadlinePassed: Error, CustomStringConvertible {
     var description: String
-}
-
-extension Array where Element == UInt8 {
-    init(_ text: String) { self = Array(text.utf8) }
 }

@@ -2,6 +2,7 @@ import OutriggerCore
 import RedisClient
 import RedisComponents
 import Testing
+import OutriggerTesting
 
 @Suite("pubsub.redis publishes and delivers")
 struct PubSubTests {
@@ -14,7 +15,7 @@ struct PubSubTests {
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         let body: [UInt8] = [0, 1, 2, 255, 13, 10] + Array("{\"x\":1}".utf8)
         try await pubsub.publish(OutgoingMessage(topic: topic, data: body, contentType: "application/octet-stream", metadata: ["partitionKey": "k1", "a": "b"]))
-        try await within(.seconds(10), "the delivery") { await log.wait { $0.count == 1 } }
+        try await withDeadline(.seconds(10), "the delivery") { await log.wait { $0.count == 1 } }
         let message = try #require(await log.deliveries.first)
         #expect(message.data == body)
         #expect(message.topic == topic)
@@ -36,7 +37,7 @@ struct PubSubTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("first", to: topic)
-        try await within(.seconds(10), "the first message") { await log.waitForAll(["first"]) }
+        try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["first"]) }
         await subscription.cancel()
         try await pubsub.close()
     }
@@ -51,16 +52,16 @@ struct PubSubTests {
         // one message at a time each, the group must hand the next message to the other.
         let first = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "a", maxConcurrency: 1)) { message in
             await a1.record(message)
-            _ = try? await within(.seconds(5), "the other subscriber's first message") { await a2.wait { !$0.isEmpty } }
+            _ = try? await withDeadline(.seconds(5), "the other subscriber's first message") { await a2.wait { !$0.isEmpty } }
         }
         let second = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "a", maxConcurrency: 1)) { message in
             await a2.record(message)
-            _ = try? await within(.seconds(5), "the other subscriber's first message") { await a1.wait { !$0.isEmpty } }
+            _ = try? await withDeadline(.seconds(5), "the other subscriber's first message") { await a1.wait { !$0.isEmpty } }
         }
         let other = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "b")) { await b.record($0) }
         let sent = (1...50).map { "m\($0)" }
         for payload in sent { try await pubsub.publish(payload, to: topic) }
-        try await within(.seconds(20), "group b to get everything") { await b.waitForAll(Set(sent)) }
+        try await withDeadline(.seconds(20), "group b to get everything") { await b.waitForAll(Set(sent)) }
         try await eventually(.seconds(20), "group a to get everything") { Set(await a1.payloads + a2.payloads) == Set(sent) }
         for subscription in [first, second, other] { await subscription.cancel() }
         let (shareA1, shareA2) = (await a1.payloads, await a2.payloads)

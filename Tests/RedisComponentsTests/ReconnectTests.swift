@@ -2,6 +2,7 @@ import OutriggerCore
 import RedisClient
 import RedisComponents
 import Testing
+import OutriggerTesting
 
 @Suite("pubsub.redis survives its server")
 struct ReconnectTests {
@@ -15,7 +16,7 @@ struct ReconnectTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("before", to: topic)
-        try await within(.seconds(10), "the first message") { await log.waitForAll(["before"]) }
+        try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["before"]) }
 
         server.kill()
         try await eventually(.seconds(10), "the loss to be noticed") { pubsub.health != .connected }
@@ -27,7 +28,7 @@ struct ReconnectTests {
         try await server.launch()
         try await eventually(.seconds(20), "the reconnect") { pubsub.health == .connected }
         try await pubsub.publish("after", to: topic)
-        try await within(.seconds(20), "the message published after the restart") { await log.waitForAll(["after"]) }
+        try await withDeadline(.seconds(20), "the message published after the restart") { await log.waitForAll(["after"]) }
         #expect(await log.counts["during"] == nil)
         await subscription.cancel()
         try await pubsub.close()
@@ -41,11 +42,11 @@ struct ReconnectTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("one", to: topic)
-        try await within(.seconds(10), "the first message") { await log.waitForAll(["one"]) }
+        try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["one"]) }
         let inspector = try await TestRedis.inspector()
         _ = try await inspector.send(RedisCommand("DEL", topic))
         // Publish until the group exists again and a message gets through.
-        try await within(.seconds(20), "delivery after the group was recreated") {
+        try await withDeadline(.seconds(20), "delivery after the group was recreated") {
             var index = 0
             while await log.deliveries.count < 2 {
                 index += 1

@@ -3,6 +3,7 @@ import OutriggerCore
 import RedisClient
 import RedisComponents
 import Testing
+import OutriggerTesting
 
 /// A redis-server speaking TLS with a self-signed certificate: the listener
 /// `conformance/brokers.sh up redis` opens on 127.0.0.1:6380, or one of the test's own when
@@ -48,7 +49,7 @@ struct TLSTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("secret", to: topic)
-        try await within(.seconds(10), "the message over TLS") { await log.waitForAll(["secret"]) }
+        try await withDeadline(.seconds(10), "the message over TLS") { await log.waitForAll(["secret"]) }
         await subscription.cancel()
         try await pubsub.close()
     }

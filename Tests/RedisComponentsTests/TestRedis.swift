@@ -3,6 +3,7 @@ import OutriggerCore
 import RedisClient
 import RedisComponents
 import Testing
+import OutriggerTesting
 
 /// The redis-server that `conformance/brokers.sh up redis` starts on 127.0.0.1:6379, and
 /// helpers for the component tests.
@@ -49,24 +50,10 @@ enum TestRedis {
     }
 }
 
-/// Fails when `body` takes longer than `limit`: the tests' way to await an event.
-func within<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard case let value?? = try await group.next() else { throw DeadlinePassed(description: "waited \(limit) for \(what)") }
-        return value
-    }
-}
-
 /// Checks `condition` every 20 ms until it holds, for at most `limit`: for conditions only
 /// the server can report (pending counts, stream lengths).
 func eventually(_ limit: Duration, _ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    try await within(limit, what) {
+    try await withDeadline(limit, what) {
         while try await !condition() { try await Task.sleep(for: .milliseconds(20)) }
     }
 }
