@@ -17,7 +17,7 @@ extension BindingConformance {
         if let skipped = skippedUnlessListed(.create) { return skipped }
         guard let output else { return StepResult(step, .failed("the component is not an output binding")) }
         do {
-            _ = try await output.invoke(BindingRequest(operation: "create", data: Array("create-\(runID)".utf8)))
+            _ = try await output.invoke(BindingRequest(operation: "create", data: Array("create-\(runID)".utf8), metadata: requestMetadata))
             return StepResult(step, .passed)
         } catch {
             return StepResult(step, .failed("\(error)"))
@@ -44,7 +44,7 @@ extension BindingConformance {
         let sent = (1...messageCount).map { "roundtrip-\(runID)-\($0)" }
         do {
             for payload in sent {
-                _ = try await output.invoke(BindingRequest(operation: "create", data: Array(payload.utf8)))
+                _ = try await output.invoke(BindingRequest(operation: "create", data: Array(payload.utf8), metadata: requestMetadata))
             }
         } catch {
             return StepResult(step, .failed("create failed: \(error)"))

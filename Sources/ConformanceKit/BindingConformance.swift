@@ -34,6 +34,8 @@ public struct BindingConformance: Sendable {
     /// Steps to run and binding operations the output side must offer.
     public var operations: Set<String>
     public var makeComponent: @Sendable () async throws -> any Component
+    /// Metadata every invocation carries (`config.requestMetadata`).
+    public var requestMetadata: [String: String] = [:]
     /// Unique per run, so events left by other runs are told apart.
     public let runID = String(UUID().uuidString.prefix(8)).lowercased()
 
@@ -47,6 +49,7 @@ public struct BindingConformance: Sendable {
     /// The suite for one `tests.yml` entry.
     public init(entry: ConformancePlan.Entry, makeComponent: @escaping @Sendable () async throws -> any Component) {
         self.init(messageCount: entry.messageCount, maxReadDuration: entry.maxReadDuration, operations: entry.operations, makeComponent: makeComponent)
+        self.requestMetadata = entry.requestMetadata
     }
 
     /// Runs every listed step and reports each one; never throws.

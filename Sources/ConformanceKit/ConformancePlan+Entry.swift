@@ -34,5 +34,9 @@ extension ConformancePlan.Entry {
             maxReadDuration: try duration("maxReadDuration", default: .seconds(60)),
             settleDuration: try duration("settleDuration", default: .seconds(1)),
             duplicates: duplicates, requires: config["requires"] as? String)
+        if let metadata = config["requestMetadata"] {
+            guard let fields = metadata as? [String: Any] else { throw ConformanceError("\(place): config.requestMetadata must map names to values") }
+            requestMetadata = fields.mapValues { "\($0)" }
+        }
     }
 }

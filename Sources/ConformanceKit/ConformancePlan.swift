@@ -26,6 +26,9 @@ public struct ConformancePlan: Sendable {
         public var duplicates: DuplicatePolicy
         /// `host:port` that must answer for the component to be tested.
         public var requires: String?
+        /// Request metadata every binding invocation of the steps carries
+        /// (`config.requestMetadata`), for bindings that need a field such as `key`.
+        public var requestMetadata: [String: String] = [:]
 
         public var description: String { "\(kind.rawValue).\(component)/\(profile)" }
 
