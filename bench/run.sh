@@ -10,6 +10,9 @@
 #   5. idle RSS and start-to-healthz time of the sidecar
 #   6. gRPC PublishEvent latency at 1,000 QPS over 16 connections (Python grpcio client), beside
 #      the same client against a grpcio server that answers at once
+#   7. Redis Streams: single publishes through the sidecar into pubsub.redis (wrk, as in 1) beside
+#      `redis-benchmark -c 50 XADD` of the same 1 KB body straight into Redis, and publish ->
+#      delivery end to end through Redis to nginx as the app (skipped when no Redis answers)
 # Machines here are noisy: compare the ratios, not the absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -159,7 +162,42 @@ else
   echo "gRPC latency skipped: the Dapr Python SDK could not be installed (scripts/python-sdk.sh)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$e2e_delivered" "$e2e_start" "$e2e_end" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" <<'PY'
+# 7. Redis Streams: the sidecar's XADD path beside redis-benchmark's, then end to end
+redis_direct=""
+redis_result=""
+redis_e2e=""
+if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+  body=$(python3 -c "import sys; print(open(sys.argv[1]).read().strip())" "$work/single.json")
+  redis_direct=$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$CONNECTIONS" -n 200000 -q --csv XADD outrigger-bench-direct MAXLEN '~' 100000 '*' data "$body" \
+    | tail -1 | cut -d, -f2 | tr -d '"')
+  redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
+  "$BIN" run -a bench -H 18504 -G 18934 -M 0 -d bench/redis --log-level error &
+  pids+=($!)
+  redis_sidecar=$!
+  wait_healthy 18504
+  redis_result=$(load "http://127.0.0.1:18504/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
+  kill "$redis_sidecar"; wait "$redis_sidecar" 2>/dev/null || true
+  "$BIN" run -a bench -H 18505 -G 18935 -M 0 -p "$NGINX_PORT" -d bench/redis --log-level error &
+  pids+=($!)
+  redis_e2e_sidecar=$!
+  wait_healthy 18505
+  redis_delivered() { curl -s http://127.0.0.1:18505/v1.0/metadata | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
+  redis_e2e_start=$(date +%s.%N)
+  redis_e2e_load=$(load "http://127.0.0.1:18505/v1.0/publish/pubsub/bench" "$work/single.json" application/json)
+  for _ in $(seq 1 600); do
+    before=$(redis_delivered); sleep 0.1; after=$(redis_delivered)
+    [ "$before" = "$after" ] && break
+  done
+  redis_e2e_end=$(date +%s.%N)
+  redis_e2e=$(python3 -c "import json,sys; r=json.loads(sys.argv[1]); r['delivered']=int(sys.argv[2]); r['elapsed']=float(sys.argv[4])-float(sys.argv[3]); print(json.dumps(r))" \
+    "$redis_e2e_load" "$(redis_delivered)" "$redis_e2e_start" "$redis_e2e_end")
+  kill "$redis_e2e_sidecar"; wait "$redis_e2e_sidecar" 2>/dev/null || true
+  redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
+else
+  echo "Redis section skipped: nothing answers on 127.0.0.1:6379 (make brokers-up)" >&2
+fi
+
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$e2e_delivered" "$e2e_start" "$e2e_end" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$redis_direct" "$redis_result" "$redis_e2e" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 delivered, start, end = int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
@@ -183,4 +221,10 @@ if sys.argv[12]:
     base, grpc = json.loads(sys.argv[11]), json.loads(sys.argv[12])
     print(f"gRPC PublishEvent @1000 QPS x16:  p50 {grpc['p50_us']/1000:.2f} ms, p90 {grpc['p90_us']/1000:.2f} ms, p99 {grpc['p99_us']/1000:.2f} ms, {grpc['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
     print(f"  same client, grpcio no-op server: p50 {base['p50_us']/1000:.2f} ms, p90 {base['p90_us']/1000:.2f} ms, p99 {base['p99_us']/1000:.2f} ms (baseline)")
+if sys.argv[14]:
+    direct, redis, e2e_redis = float(sys.argv[13]), json.loads(sys.argv[14]), json.loads(sys.argv[15])
+    print(f"redis-benchmark -c 50 XADD 1 KB:   {direct:,.0f} req/s (baseline: straight into Redis)")
+    print(f"publish 1 KB -> pubsub.redis:      {rate(redis):,.0f} req/s, p50 {redis['p50_us']/1000:.2f} ms, p99 {redis['p99_us']/1000:.2f} ms, {redis['errors']} errors")
+    print(f"  sidecar / direct XADD ratio:     {rate(redis)/direct:.2f}   (target >= 0.8)")
+    print(f"Redis end to end delivered/s:      {e2e_redis['delivered']/e2e_redis['elapsed']:,.0f}   ({e2e_redis['delivered']} delivered of {e2e_redis['requests']} published, to nginx as the app)")
 PY
