@@ -29,7 +29,10 @@ struct RedeliveryTests {
         try await pubsub.publish("once", to: topic)
         try await withDeadline(.seconds(10), "the second delivery") { await log.wait { $0.count == 2 } }
         let seen = times.withLock { $0 }
-        #expect(seen[1] - seen[0] >= .milliseconds(390), "redelivered after \(seen[1] - seen[0])")
+        // Redis counts the idle time from the read, a little before the handler started, so the
+        // gap seen here can be slightly under processingTimeout; half of it still tells "waited
+        // for processingTimeout" from "came straight back".
+        #expect(seen[1] - seen[0] >= .milliseconds(200), "redelivered after \(seen[1] - seen[0])")
         await subscription.cancel()
         let inspector = try await TestRedis.inspector()
         #expect(try await inspector.send(RedisCommand("XPENDING", topic, "g")).array?.first == .integer(0))
