@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OutriggerCore
 import ServiceLifecycle
 import Synchronization
 
@@ -13,12 +14,16 @@ final class AppProcess: Service, Sendable {
     let command: [String]
     let environment: [String: String]
     let logger: Logger
+    /// How long an app ended by SIGINT, SIGTERM or SIGHUP waits for the sidecar's own shutdown
+    /// to reach it (see ``run()``).
+    let orderlyExitWait: Duration
     private let exitStatus = Mutex<Int32?>(nil)
     private let stoppedBySidecar = Mutex(false)
 
-    init(command: [String], environment: [String: String], logger: Logger) {
+    init(command: [String], environment: [String: String], orderlyExitWait: Duration = .seconds(20), logger: Logger) {
         self.command = command
         self.environment = environment
+        self.orderlyExitWait = orderlyExitWait
         self.logger = logger
     }
 
@@ -55,5 +60,26 @@ final class AppProcess: Service, Sendable {
         }
         exitStatus.withLock { $0 = status }
         logger.info("app exited", metadata: ["status": "\(status)"])
+        if !stoppedBySidecar.withLock({ $0 }), Self.stopSignalStatuses.contains(status) {
+            await waitForOrderlyShutdown()
+        }
+    }
+
+    /// Exit statuses of an app ended by SIGINT, SIGTERM or SIGHUP (128 + the signal).
+    static let stopSignalStatuses: Set<Int32> = [128 + SIGINT, 128 + SIGTERM, 128 + SIGHUP]
+
+    /// Ctrl-C in a terminal (or a signal to the process group) reaches the app and the sidecar
+    /// at once. Returning now would end this service before the sidecar's shutdown reached it:
+    /// the service group would cancel every other service mid-drain. So wait for that shutdown
+    /// to come to this service — deliveries drain first, in order — and count the run as
+    /// stopped by the sidecar; if it does not come within `orderlyExitWait` (only the app was
+    /// signalled), return and let the app's exit end the run.
+    private func waitForOrderlyShutdown() async {
+        do {
+            try await withTimeLimit(orderlyExitWait) { try await gracefulShutdown() }
+            stoppedBySidecar.withLock { $0 = true }
+        } catch {
+            logger.info("the app was stopped by a signal the sidecar did not get; shutting down")
+        }
     }
 }

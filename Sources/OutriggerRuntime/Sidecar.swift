@@ -110,7 +110,10 @@ public struct Sidecar: Sendable {
         }
         var app: AppProcess?
         if !configuration.command.isEmpty {
-            let process = AppProcess(command: configuration.command, environment: appEnvironment, logger: logger.withLabel("app"))
+            // Subscriptions and streams each drain within --drain-timeout before the app's turn.
+            let process = AppProcess(
+                command: configuration.command, environment: appEnvironment,
+                orderlyExitWait: configuration.drainTimeout * 2 + .seconds(10), logger: logger.withLabel("app"))
             services.append(.init(service: process, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "app"))
             app = process
         }

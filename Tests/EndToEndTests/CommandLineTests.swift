@@ -77,6 +77,33 @@ struct CommandLineTests {
         await app.stop()
     }
 
+    @Test("Ctrl-C reaching the sidecar and the launched app at once: deliveries drain in order and the sidecar exits 0")
+    func interruptReachesBoth() async throws {
+        let folder = try ResourceFolder(["pubsub.yaml": YAML.pubsub()])
+        defer { folder.remove() }
+        let app = try await TestApp.start(subscriptions: Self.subscriptions)
+        let httpPort = Ports.allocate()
+        // `sleep` dies of SIGINT (status 130), as most programs do on Ctrl-C.
+        let sidecar = try SidecarProcess.launch(
+            ["run", "--app-id", "orders", "--app-port", String(app.port), "--dapr-http-port", String(httpPort),
+             "--resources-path", folder.path, "--drain-timeout", "1s", "--", "/bin/sleep", "30"],
+            httpPort: httpPort)
+        do {
+            try await sidecar.waitUntilHealthy()
+            let launched = try #require(sidecar.logs.firstMatch(of: /pid=(\d+) scope=app \[OutriggerRuntime\] app launched/).flatMap { Int32($0.1) }, sidecar.comment)
+            // What a terminal does on Ctrl-C: SIGINT to every process of the foreground group.
+            kill(launched, SIGINT)
+            sidecar.signal(SIGINT)
+            let status = try await sidecar.waitForExit(timeout: .seconds(20))
+            #expect(status == 0, "Ctrl-C ended the run with \(status)\n\(sidecar.logTail)")
+            #expect(!sidecar.logs.contains("finished unexpectedly"), sidecar.comment)
+        } catch {
+            Issue.record(error, sidecar.comment)
+        }
+        await sidecar.stop()
+        await app.stop()
+    }
+
     @Test("without `--` it runs as a plain sidecar for an app started separately")
     func plainSidecar() async throws {
         try await withSidecar(subscriptions: Self.subscriptions) { sidecar, app in
