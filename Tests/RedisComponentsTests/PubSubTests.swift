@@ -58,7 +58,8 @@ struct PubSubTests {
             await a2.record(message)
             _ = try? await withDeadline(.seconds(5), "the other subscriber's first message") { await a1.wait { !$0.isEmpty } }
         }
-        let other = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "b")) { await b.record($0) }
+        // One at a time, so group b's handlers record in delivery order.
+        let other = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "b", maxConcurrency: 1)) { await b.record($0) }
         let sent = (1...50).map { "m\($0)" }
         for payload in sent { try await pubsub.publish(payload, to: topic) }
         try await withDeadline(.seconds(20), "group b to get everything") { await b.waitForAll(Set(sent)) }
