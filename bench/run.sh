@@ -110,22 +110,30 @@ publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
-# 3. end to end: publish while the broker delivers each event to nginx as the app
-"$BIN" run -a bench -H 18501 -G 18931 -M 0 -p "$NGINX_PORT" -d bench/e2e --log-level error &
-pids+=($!)
-e2e=$!
-wait_healthy 18501
-delivered() { curl -s http://127.0.0.1:18501/v1.0/metadata | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
-e2e_start=$(date +%s.%N)
-e2e_result=$(load "http://127.0.0.1:18501/v1.0/publish/pubsub/bench" "$work/single.json" application/json)
-# let the broker finish what was published, then count
-for _ in $(seq 1 200); do
-  before=$(delivered); sleep 0.1; after=$(delivered)
-  [ "$before" = "$after" ] && break
-done
-e2e_end=$(date +%s.%N)
-e2e_delivered=$(delivered)
-kill "$e2e"; wait "$e2e" 2>/dev/null || true
+# Publish -> delivery end to end: a sidecar on HTTP port $1 / gRPC port $2 with the resources in
+# $3 delivers to nginx as the app while wrk publishes; once the delivered count stops moving
+# (checked every 0.1 s, at most $4 times) -> wrk's RESULT json plus "delivered" and "elapsed".
+end_to_end() {
+  "$BIN" run -a bench -H "$1" -G "$2" -M 0 -p "$NGINX_PORT" -d "$3" --log-level error >/dev/null &
+  pids+=($!)
+  local sidecar=$! port=$1 start end result before after
+  wait_healthy "$port"
+  # bash scoping: `delivered` sees this call's `port`.
+  delivered() { curl -s "http://127.0.0.1:$port/v1.0/metadata" | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
+  start=$(date +%s.%N)
+  result=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/bench" "$work/single.json" application/json)
+  for _ in $(seq 1 "$4"); do
+    before=$(delivered); sleep 0.1; after=$(delivered)
+    [ "$before" = "$after" ] && break
+  done
+  end=$(date +%s.%N)
+  python3 -c "import json,sys; r=json.loads(sys.argv[1]); r['delivered']=int(sys.argv[2]); r['elapsed']=float(sys.argv[4])-float(sys.argv[3]); print(json.dumps(r))" \
+    "$result" "$(delivered)" "$start" "$end"
+  kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
+}
+
+# 3. end to end: publish while the in-memory broker delivers each event to nginx as the app
+e2e_result=$(end_to_end 18501 18931 bench/e2e 200)
 
 # 4. light-load latency
 coproc PROBE { python3 bench/latency_probe.py 18090 18502 2000; }
@@ -179,32 +187,17 @@ if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   wait_healthy 18504
   redis_result=$(load "http://127.0.0.1:18504/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
   kill "$redis_sidecar"; wait "$redis_sidecar" 2>/dev/null || true
-  "$BIN" run -a bench -H 18505 -G 18935 -M 0 -p "$NGINX_PORT" -d bench/redis --log-level error &
-  pids+=($!)
-  redis_e2e_sidecar=$!
-  wait_healthy 18505
-  redis_delivered() { curl -s http://127.0.0.1:18505/v1.0/metadata | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
-  redis_e2e_start=$(date +%s.%N)
-  redis_e2e_load=$(load "http://127.0.0.1:18505/v1.0/publish/pubsub/bench" "$work/single.json" application/json)
-  for _ in $(seq 1 600); do
-    before=$(redis_delivered); sleep 0.1; after=$(redis_delivered)
-    [ "$before" = "$after" ] && break
-  done
-  redis_e2e_end=$(date +%s.%N)
-  redis_e2e=$(python3 -c "import json,sys; r=json.loads(sys.argv[1]); r['delivered']=int(sys.argv[2]); r['elapsed']=float(sys.argv[4])-float(sys.argv[3]); print(json.dumps(r))" \
-    "$redis_e2e_load" "$(redis_delivered)" "$redis_e2e_start" "$redis_e2e_end")
-  kill "$redis_e2e_sidecar"; wait "$redis_e2e_sidecar" 2>/dev/null || true
+  redis_e2e=$(end_to_end 18505 18935 bench/redis 600)
   redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
 else
   echo "Redis section skipped: nothing answers on 127.0.0.1:6379 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$e2e_delivered" "$e2e_start" "$e2e_end" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$redis_direct" "$redis_result" "$redis_e2e" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$redis_direct" "$redis_result" "$redis_e2e" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
-delivered, start, end = int(sys.argv[5]), float(sys.argv[6]), float(sys.argv[7])
-probe = json.loads(sys.argv[8]) if sys.argv[8] else None
-rss_mb, startup_ms = int(sys.argv[9]) / 1024, float(sys.argv[10])
+probe = json.loads(sys.argv[5]) if sys.argv[5] else None
+rss_mb, startup_ms = int(sys.argv[6]) / 1024, float(sys.argv[7])
 rate = lambda r: r["requests"] / r["seconds"]
 print()
 print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
@@ -214,17 +207,17 @@ for name, r in [("nginx 204 (baseline)", nginx), ("publish 1 KB -> in-memory", p
 print()
 print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
 print(f"bulk publish messages/s:          {rate(bulk)*100:,.0f}   (target >= 1,000,000)")
-print(f"end-to-end delivered/s:           {delivered/(end-start):,.0f}   ({delivered} delivered of {e2e['requests']} published; target >= 50,000)")
+print(f"end-to-end delivered/s:           {e2e['delivered']/e2e['elapsed']:,.0f}   ({e2e['delivered']} delivered of {e2e['requests']} published; target >= 50,000)")
 if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
 print(f"idle RSS:                         {rss_mb:.1f} MB   (target <= 15 MB)")
 print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5; target <= 50 ms)")
-if sys.argv[12]:
-    base, grpc = json.loads(sys.argv[11]), json.loads(sys.argv[12])
+if sys.argv[9]:
+    base, grpc = json.loads(sys.argv[8]), json.loads(sys.argv[9])
     print(f"gRPC PublishEvent @1000 QPS x16:  p50 {grpc['p50_us']/1000:.2f} ms, p90 {grpc['p90_us']/1000:.2f} ms, p99 {grpc['p99_us']/1000:.2f} ms, {grpc['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
     print(f"  same client, grpcio no-op server: p50 {base['p50_us']/1000:.2f} ms, p90 {base['p90_us']/1000:.2f} ms, p99 {base['p99_us']/1000:.2f} ms (baseline)")
-if sys.argv[14]:
-    direct, redis, e2e_redis = float(sys.argv[13]), json.loads(sys.argv[14]), json.loads(sys.argv[15])
+if sys.argv[11]:
+    direct, redis, e2e_redis = float(sys.argv[10]), json.loads(sys.argv[11]), json.loads(sys.argv[12])
     print(f"redis-benchmark -c 50 XADD 1 KB:   {direct:,.0f} req/s (baseline: straight into Redis)")
     print(f"publish 1 KB -> pubsub.redis:      {rate(redis):,.0f} req/s, p50 {redis['p50_us']/1000:.2f} ms, p99 {redis['p99_us']/1000:.2f} ms, {redis['errors']} errors")
     print(f"  sidecar / direct XADD ratio:     {rate(redis)/direct:.2f}   (target >= 0.8)")
