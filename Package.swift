@@ -177,14 +177,14 @@ let package = Package(
         .testTarget(
             name: "HTTPBindingTests",
             dependencies: [
-                "HTTPBinding", "OutriggerCore",
+                "HTTPBinding", "OutriggerCore", "OutriggerTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "SMTPBindingTests", dependencies: ["SMTPBinding", "OutriggerCore"]),
+        .testTarget(name: "SMTPBindingTests", dependencies: ["SMTPBinding", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "OutriggerTesting", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),

@@ -1,21 +1,10 @@
 @testable import HTTPBinding
 import OutriggerCore
+import OutriggerTesting
 import Testing
 
 func httpMetadata(_ properties: [String: String]) -> ComponentMetadata {
     ComponentMetadata(name: "http-test", type: "bindings.http", properties: properties)
-}
-
-/// The field a start-up error names, or nil when `body` did not fail that way.
-func failingField(_ body: () throws -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch let error as ComponentConfigurationError {
-        return error.field
-    } catch {
-        return nil
-    }
 }
 
 @Suite("bindings.http metadata")

@@ -1,21 +1,10 @@
 import OutriggerCore
+import OutriggerTesting
 @testable import SMTPBinding
 import Testing
 
 func smtpMetadata(_ properties: [String: String]) -> ComponentMetadata {
     ComponentMetadata(name: "smtp-test", type: "bindings.smtp", properties: properties)
-}
-
-/// The field a start-up error names, or nil when `body` did not fail that way.
-func failingField(_ body: () throws -> Void) -> String? {
-    do {
-        try body()
-        return nil
-    } catch let error as ComponentConfigurationError {
-        return error.field
-    } catch {
-        return nil
-    }
 }
 
 @Suite("bindings.smtp metadata")
