@@ -3,7 +3,8 @@
 # fast and works offline. Usage: scripts/deps.sh build|test|bench
 set -euo pipefail
 
-need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev libhiredis-dev)
+need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev libhiredis-dev
+  librdkafka-dev librabbitmq-dev libmosquitto-dev libnats-dev)
 need_test=(python3-venv openssl python3-aiosmtpd)
 need_bench=(wrk nginx-light redis-tools)
 
