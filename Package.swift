@@ -124,6 +124,8 @@ let package = Package(
                 "OutriggerRuntime", "OutriggerCore", "OutriggerComponents",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .target(name: "OutriggerTesting", dependencies: ["OutriggerCore", "OutriggerDelivery"]),

@@ -1,4 +1,5 @@
 import CloudEvents
+import Foundation
 import Hummingbird
 import Logging
 import OutriggerComponents
@@ -129,6 +130,8 @@ public struct Sidecar: Sendable {
             "components": "\(components.entries.count)", "startup": "\(GoDuration.format(ContinuousClock.now - start))",
         ])
         defer { logger.info("outrigger stopped") }
+        let record = registerRunning()
+        defer { if let record { RunningSidecars().remove(record) } }
         do {
             try await group.run()
         } catch {
@@ -153,6 +156,22 @@ public struct Sidecar: Sendable {
                         field: "spec.routes.rules[\(index)].match", message: error.description)
                 }
             }
+        }
+    }
+
+    /// Records this sidecar for `outrigger list`, `publish` and `stop`; a runtime directory that
+    /// cannot be written costs those commands, not the sidecar, so it is only logged.
+    func registerRunning() -> String? {
+        let pid = getpid()
+        let record = RunningSidecars.Record(
+            configuration: configuration, pid: pid, started: Date().timeIntervalSince1970,
+            processStart: RunningSidecars.processStart(of: pid))
+        let running = RunningSidecars()
+        do {
+            return try running.register(record)
+        } catch {
+            logger.warning("cannot record this sidecar in \(running.directory); `outrigger list` and `stop` will not find it: \(error)")
+            return nil
         }
     }
 

@@ -17,8 +17,8 @@ struct OutriggerCommand: AsyncParsableCommand {
             Example:
               outrigger run --app-id orders --app-port 3000 --resources-path ./components -- python3 app.py
             """,
-        version: RuntimeVersion.current,
-        subcommands: [Run.self, ListComponents.self],
+        version: RuntimeVersion.banner,
+        subcommands: [Run.self, Publish.self, InvokeBinding.self, List.self, Stop.self, ListComponents.self],
         defaultSubcommand: Run.self)
 }
 

@@ -53,8 +53,11 @@ struct HealthAndMetadataTests {
         let subscriptions = #"[{"pubsubname": "events", "topic": "receipts", "route": "/receipts"}]"#
         let version = try await SidecarProcess.runToExit(["--version"])
         #expect(version.status == 0)
-        let runtimeVersion = version.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(!runtimeVersion.isEmpty)
+        // "Outrigger version: X" and the Dapr API version it serves, as `dapr --version` prints two lines.
+        let lines = version.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 2 && lines[1] == "Dapr API version: v1.0", "\(version.stdout)")
+        let runtimeVersion = lines.first.map { $0.replacingOccurrences(of: "Outrigger version: ", with: "") } ?? ""
+        #expect(!runtimeVersion.isEmpty && lines.first?.hasPrefix("Outrigger version: ") == true)
 
         try await withSidecar(SidecarOptions(appID: "checkout", resources: resources), subscriptions: subscriptions) { sidecar, _ in
             let response = try await sidecar.get("/v1.0/metadata")

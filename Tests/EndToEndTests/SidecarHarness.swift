@@ -134,10 +134,16 @@ final class SidecarProcess: @unchecked Sendable {
     }
 
     /// Runs `outrigger` with `arguments` to the end (for `--help` and start-up failures).
-    static func runToExit(_ arguments: [String], timeout: Duration = .seconds(15)) async throws -> (status: Int32, stdout: String, stderr: String) {
-        let sidecar = try launch(arguments)
+    static func runToExit(
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(15)
+    ) async throws -> (status: Int32, stdout: String, stderr: String) {
+        let sidecar = try launch(arguments, environment: environment)
         do {
             let status = try await sidecar.waitForExit(timeout: timeout)
+            // The exit can be seen before the reader threads took the last bytes from the pipes.
+            for capture in [sidecar.stdout, sidecar.stderr] {
+                _ = try? await capture.ended.wait(for: .seconds(5), "the output pipe to close") { $0 }
+            }
             return (status, sidecar.stdout.text, sidecar.stderr.text)
         } catch {
             await sidecar.stop()
@@ -205,8 +211,14 @@ struct SidecarOptions: Sendable {
     var extraArguments: [String]
     /// Pass `--app-port` (the test app's port).
     var connectApp: Bool
+    /// Added to the sidecar's environment.
+    var environment: [String: String]
 
-    init(appID: String = "orders", resources: [String: String] = ["pubsub.yaml": YAML.pubsub()], drainTimeout: String = "1s", extraArguments: [String] = [], connectApp: Bool = true) {
+    init(
+        appID: String = "orders", resources: [String: String] = ["pubsub.yaml": YAML.pubsub()], drainTimeout: String = "1s",
+        extraArguments: [String] = [], connectApp: Bool = true, environment: [String: String] = [:]
+    ) {
+        self.environment = environment
         self.appID = appID
         self.resources = resources
         self.drainTimeout = drainTimeout
@@ -241,7 +253,7 @@ func withSidecar(
             ]
             if options.connectApp { arguments += ["--app-port", String(app.port)] }
             arguments += options.extraArguments
-            let launched = try SidecarProcess.launch(arguments, httpPort: httpPort)
+            let launched = try SidecarProcess.launch(arguments, httpPort: httpPort, environment: options.environment)
             sidecar = launched
             do {
                 try await launched.waitUntilHealthy()
