@@ -5,8 +5,8 @@ import Foundation
 /// The sidecar ignores SIGTERM and SIGINT itself (ServiceLifecycle handles them), and ignored
 /// signals are inherited across exec; spawning with `POSIX_SPAWN_SETSIGDEF` gives the app the
 /// default actions back, so a plain app still stops on SIGTERM.
-struct ChildProcess: Sendable {
-    let pid: pid_t
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
 
     struct LaunchError: Error, CustomStringConvertible {
         var command: String
@@ -15,7 +15,25 @@ struct ChildProcess: Sendable {
     }
 
     /// Starts `arguments[0]` (looked up in `PATH`) with `environment`.
-    static func launch(_ arguments: [String], environment: [String: String]) throws -> ChildProcess {
+    ///
+    /// - Parameters:
+    ///   - directory: the working directory; `nil` keeps this process's.
+    ///   - output: a file descriptor that becomes the program's standard output and error.
+    ///   - ownProcessGroup: start a process group of its own, so a Ctrl-C in the terminal reaches
+    ///     only this process, which then stops the program in its own order.
+    public static func launch(
+        _ arguments: [String], environment: [String: String], directory: String? = nil, output: Int32? = nil,
+        ownProcessGroup: Bool = false
+    ) throws -> ChildProcess {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let output {
+            posix_spawn_file_actions_adddup2(&actions, output, 1)
+            posix_spawn_file_actions_adddup2(&actions, output, 2)
+            posix_spawn_file_actions_addclose(&actions, output)
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -26,8 +44,16 @@ struct ChildProcess: Sendable {
         var mask = sigset_t()
         sigemptyset(&mask)
         posix_spawnattr_setsigmask(&attributes, &mask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        var flags = POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK
+        if ownProcessGroup {
+            flags |= POSIX_SPAWN_SETPGROUP
+            posix_spawnattr_setpgroup(&attributes, 0)
+        }
+        posix_spawnattr_setflags(&attributes, Int16(flags))
 
+        // glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift: a shell changes
+        // directory and then becomes the program (found on the program's own PATH).
+        let arguments = directory.map { ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, $0] + arguments } ?? arguments
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -35,13 +61,13 @@ struct ChildProcess: Sendable {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, arguments[0], nil, &attributes, argv, envp)
+        let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard result == 0 else { throw LaunchError(command: arguments.joined(separator: " "), code: result) }
         return ChildProcess(pid: pid)
     }
 
     /// Waits for the program to end; returns its exit status, or 128 + the signal that ended it.
-    func waitForExit() async -> Int32 {
+    public func waitForExit() async -> Int32 {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 var status: Int32 = 0
@@ -53,9 +79,9 @@ struct ChildProcess: Sendable {
     }
 
     /// True while the program has not been reaped.
-    var isRunning: Bool { kill(pid, 0) == 0 }
+    public var isRunning: Bool { kill(pid, 0) == 0 }
 
-    func signal(_ signal: Int32) {
+    public func signal(_ signal: Int32) {
         kill(pid, signal)
     }
 }

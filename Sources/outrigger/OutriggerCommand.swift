@@ -77,6 +77,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "debug, info, warn or error.")
     var logLevel: String = "info"
 
+    @Option(name: [.customShort("f"), .customLong("run-file")], help: "A Multi-App Run template (dapr.yaml, or a folder holding it): every app in it with a sidecar of its own.")
+    var runFile: String?
+
     @Argument(parsing: .postTerminator, help: "The app to launch, after '--'.")
     var command: [String] = []
 
@@ -90,6 +93,7 @@ struct Run: AsyncParsableCommand {
         }
         if let appMaxConcurrency, appMaxConcurrency < 1 { throw ValidationError("--app-max-concurrency must be at least 1") }
         if let config, !FileManager.default.fileExists(atPath: config) { throw ValidationError("--config: no such file '\(config)'") }
+        if runFile != nil, !command.isEmpty { throw ValidationError("--run-file runs the apps its template names; give no command after '--'") }
     }
 
     func run() async throws {
@@ -102,6 +106,20 @@ struct Run: AsyncParsableCommand {
         var logger = Logger(label: "outrigger")
         logger.logLevel = level
 
+        if let runFile {
+            do {
+                let template = try RunTemplate.load(path: runFile)
+                for warning in template.warnings { logger.warning("\(warning)") }
+                let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+                let run = MultiAppRun(template: template, executable: executable, drainTimeout: try Self.duration(drainTimeout), logger: logger)
+                let status = try await run.run()
+                if status != 0 { throw ExitCode(status) }
+                return
+            } catch let error as ConfigurationError {
+                logger.critical("cannot start: \(error)")
+                throw ExitCode(2)
+            }
+        }
         var configuration = SidecarConfiguration(appID: appID)
         configuration.appPort = appPort
         configuration.appProtocol = SidecarConfiguration.AppProtocol(rawValue: appProtocol) ?? .http

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OutriggerCore
 import OutriggerRuntime
 /// `outrigger list`: the sidecars running on this machine.
 struct List: ParsableCommand {
@@ -61,11 +62,14 @@ struct Stop: AsyncParsableCommand {
     @Option(name: [.customShort("a"), .customLong("app-id")], help: "The app id to stop; repeatable.")
     var appIDs: [String] = []
 
+    @Option(name: [.customShort("f"), .customLong("run-file")], help: "Stop every app of this Multi-App Run template (dapr.yaml, or its folder).")
+    var runFile: String?
+
     @Option(name: .long, help: "How long to wait for each sidecar to exit, in seconds or Go syntax.")
     var timeout: String = "60s"
 
     func validate() throws {
-        if appIDs.isEmpty { throw ValidationError("name the sidecar to stop with --app-id") }
+        if appIDs.isEmpty, runFile == nil { throw ValidationError("name the sidecar to stop with --app-id (or a template with --run-file)") }
         guard (try? Run.duration(timeout)) != nil else { throw ValidationError("--timeout: '\(timeout)' is not a duration like 30s") }
     }
 
@@ -73,6 +77,8 @@ struct Stop: AsyncParsableCommand {
         let limit = try Run.duration(timeout)
         let running = RunningSidecars()
         var failed = false
+        var appIDs = appIDs
+        if let runFile { appIDs += try RunTemplate.load(path: runFile).apps.map(\.appID) }
         for appID in appIDs {
             let records = running.find(appID: appID)
             if records.isEmpty {
