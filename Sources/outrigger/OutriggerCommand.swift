@@ -18,7 +18,7 @@ struct OutriggerCommand: AsyncParsableCommand {
               outrigger run --app-id orders --app-port 3000 --resources-path ./components -- python3 app.py
             """,
         version: RuntimeVersion.banner,
-        subcommands: [Run.self, Publish.self, InvokeBinding.self, List.self, Stop.self, ListComponents.self],
+        subcommands: [Run.self, Publish.self, InvokeBinding.self, List.self, Stop.self, ListComponents.self, Completion.self],
         defaultSubcommand: Run.self)
 }
 

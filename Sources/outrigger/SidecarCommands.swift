@@ -102,3 +102,25 @@ struct Stop: AsyncParsableCommand {
         if failed { throw ExitCode.failure }
     }
 }
+
+/// `outrigger completion bash|zsh|fish`: the shell completion script, as `dapr completion` prints it.
+struct Completion: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print the shell completion script for bash, zsh or fish.",
+        discussion: """
+            bash:  source <(outrigger completion bash)     (or save it in /etc/bash_completion.d/outrigger)
+            zsh:   outrigger completion zsh > "${fpath[1]}/_outrigger"
+            fish:  outrigger completion fish > ~/.config/fish/completions/outrigger.fish
+            """)
+
+    @Argument(help: "bash, zsh or fish.")
+    var shell: String
+
+    func validate() throws {
+        guard CompletionShell(rawValue: shell) != nil else { throw ValidationError("the shell must be bash, zsh or fish, got '\(shell)'") }
+    }
+
+    func run() {
+        print(OutriggerCommand.completionScript(for: CompletionShell(rawValue: shell) ?? .bash))
+    }
+}

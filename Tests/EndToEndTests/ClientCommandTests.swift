@@ -139,4 +139,15 @@ struct ClientCommandTests {
         #expect(result.status != 0)
         #expect(result.stderr.contains("no sidecar with app id 'nobody' is running"), "\(result.stderr)")
     }
+
+    @Test("completion prints a script for each shell that knows every subcommand", arguments: ["bash", "zsh", "fish"])
+    func completion(_ shell: String) async throws {
+        let result = try await SidecarProcess.runToExit(["completion", shell])
+        #expect(result.status == 0, "\(result.stderr)")
+        for command in ["run", "publish", "invoke-binding", "list", "stop", "components"] {
+            #expect(result.stdout.contains(command), "\(shell) completion lacks \(command)")
+        }
+        let refused = try await SidecarProcess.runToExit(["completion", "tcsh"])
+        #expect(refused.status != 0 && refused.stderr.contains("bash, zsh or fish"), "\(refused.stderr)")
+    }
 }
