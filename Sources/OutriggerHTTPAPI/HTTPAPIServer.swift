@@ -27,7 +27,7 @@ public struct HTTPAPIServer: Sendable {
             requestShutdown: @escaping @Sendable () -> Void, outboundProblems: @escaping @Sendable () async -> [String] = { [] }
         ) {
             self.publisher = publisher
-            self.bindings = bindings ?? BindingInvoker(components: publisher.components, resiliencies: publisher.resiliencies)
+            self.bindings = bindings ?? BindingInvoker(components: publisher.components, policies: publisher.policies)
             self.status = status
             self.metadata = metadata
             self.requestShutdown = requestShutdown

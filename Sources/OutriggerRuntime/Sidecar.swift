@@ -58,8 +58,9 @@ public struct Sidecar: Sendable {
             channel: channel ?? NoAppChannel(),
             appMaxConcurrency: configuration.appMaxConcurrency, logger: logger)
         let shutdown = ShutdownTrigger()
-        let publisher = Publisher(appID: configuration.appID, components: components, resiliencies: resiliencies)
-        let bindings = BindingInvoker(components: components, resiliencies: resiliencies)
+        let policies = ResiliencyTable(resiliencies)
+        let publisher = Publisher(appID: configuration.appID, components: components, policies: policies)
+        let bindings = BindingInvoker(components: components, policies: policies)
         let streams = StreamingSubscriptions(
             settings: .init(appID: configuration.appID, drainTimeout: configuration.drainTimeout, resiliencies: resiliencies),
             publisher: publisher, logger: logger)
@@ -67,7 +68,7 @@ public struct Sidecar: Sendable {
             settings: .init(
                 appID: configuration.appID, appPort: configuration.appPort,
                 appStartupTimeout: configuration.appStartupTimeout, drainTimeout: configuration.drainTimeout,
-                declared: resources.subscriptions, resiliencies: resiliencies, stopOtherPulls: { streams.stopPulling() }),
+                declared: resources.subscriptions, policies: policies, stopOtherPulls: { streams.stopPulling() }),
             components: components, channel: channel, pipeline: pipeline, status: status, logger: logger)
         let metadata = MetadataDocument(configuration: configuration, components: components, subscriptions: subscriptions, streams: streams)
         let api = HTTPAPIServer(
@@ -120,6 +121,13 @@ public struct Sidecar: Sendable {
         }
         services.append(.init(service: streams, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "streaming-subscriptions"))
         services.append(.init(service: subscriptions, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "subscriptions"))
+        if try hotReload() {
+            // Registered last, so it stops first: no reload runs while the subscriptions drain.
+            let watcher = ResourceWatcher(
+                paths: configuration.resourcesPaths, appID: configuration.appID, components: components, subscriptions: subscriptions,
+                policies: policies, interval: configuration.watchInterval, logger: logger, initial: resources)
+            services.append(.init(service: watcher, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "hot-reload"))
+        }
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -156,6 +164,17 @@ public struct Sidecar: Sendable {
                         field: "spec.routes.rules[\(index)].match", message: error.description)
                 }
             }
+        }
+    }
+
+    /// `--watch`, or the `HotReload` feature of the `--config` Configuration.
+    func hotReload() throws -> Bool {
+        if configuration.watch { return true }
+        guard let file = configuration.configFile else { return false }
+        do {
+            return try ResourceWatcher.hotReloadEnabled(configuration: file)
+        } catch {
+            throw ConfigurationError(file: file, document: 1, field: "spec.features", message: "cannot be read: \(error)")
         }
     }
 

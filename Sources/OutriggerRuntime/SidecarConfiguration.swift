@@ -19,6 +19,10 @@ public struct SidecarConfiguration: Sendable {
     public var appStartupTimeout: Duration = .seconds(30)
     public var appMaxConcurrency: Int?
     public var maxBodySize: Int = 4 << 20
+    /// Apply changed resource files without a restart (hot reload).
+    public var watch = false
+    /// How often the resources paths are checked for changes when ``watch`` is on.
+    public var watchInterval: Duration = .seconds(1)
     /// The app to launch, with its arguments; empty runs the sidecar alone.
     public var command: [String] = []
 

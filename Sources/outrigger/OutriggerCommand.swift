@@ -59,7 +59,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("components-path"), help: ArgumentHelp("Older name of --resources-path.", visibility: .hidden))
     var componentsPaths: [String] = []
 
-    @Option(name: [.customShort("c"), .long], help: "A Dapr Configuration file; accepted for compatibility, its settings are not used.")
+    @Option(name: [.customShort("c"), .long], help: "A Dapr Configuration file; its HotReload feature is used, its other settings are not.")
     var config: String?
 
     @Option(name: .long, help: "How long deliveries in flight may take to finish at shutdown, in seconds or Go syntax (5s, 1m).")
@@ -76,6 +76,9 @@ struct Run: AsyncParsableCommand {
 
     @Option(name: .long, help: "debug, info, warn or error.")
     var logLevel: String = "info"
+
+    @Flag(name: .long, help: "Hot reload: apply added, changed and removed Component, Subscription and Resiliency files without a restart (also: the HotReload feature in --config).")
+    var watch = false
 
     @Option(name: [.customShort("f"), .customLong("run-file")], help: "A Multi-App Run template (dapr.yaml, or a folder holding it): every app in it with a sidecar of its own.")
     var runFile: String?
@@ -133,6 +136,7 @@ struct Run: AsyncParsableCommand {
         configuration.appMaxConcurrency = appMaxConcurrency
         configuration.maxBodySize = maxBodySize << 20
         configuration.command = command
+        configuration.watch = watch
         if configuration.resourcesPaths.isEmpty {
             let defaultPath = FileManager.default.homeDirectoryForCurrentUser.path + "/.dapr/components"
             if FileManager.default.fileExists(atPath: defaultPath) { configuration.resourcesPaths = [defaultPath] }

@@ -1,5 +1,9 @@
-/// The components the sidecar built, by name. Read-only once start-up is done.
-public struct LoadedComponents: Sendable {
+import Synchronization
+
+/// The components the sidecar built, by name. Shared by everything that looks a component up
+/// (publish, bindings, subscriptions, health, metadata), so a hot reload that swaps one is seen
+/// by all at once; each lookup reads the current set.
+public final class LoadedComponents: Sendable {
     /// One built component and the document it came from.
     public struct Entry: Sendable {
         public var spec: ComponentSpec
@@ -11,10 +15,35 @@ public struct LoadedComponents: Sendable {
         }
     }
 
-    public private(set) var entries: [Entry]
+    private let current: Mutex<[Entry]>
 
     public init(_ entries: [Entry] = []) {
-        self.entries = entries
+        current = Mutex(entries)
+    }
+
+    /// The components now, in load order.
+    public var entries: [Entry] { current.withLock { $0 } }
+
+    /// Adds `entry`, or replaces the component of the same name in place; returns the one replaced.
+    @discardableResult
+    public func put(_ entry: Entry) -> Entry? {
+        current.withLock { entries in
+            guard let index = entries.firstIndex(where: { $0.spec.name == entry.spec.name }) else {
+                entries.append(entry)
+                return nil
+            }
+            defer { entries[index] = entry }
+            return entries[index]
+        }
+    }
+
+    /// Removes the component called `name`; returns it.
+    @discardableResult
+    public func remove(named name: String) -> Entry? {
+        current.withLock { entries in
+            guard let index = entries.firstIndex(where: { $0.spec.name == name }) else { return nil }
+            return entries.remove(at: index)
+        }
     }
 
     public func entry(named name: String) -> Entry? {

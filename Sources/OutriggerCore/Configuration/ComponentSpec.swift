@@ -1,8 +1,8 @@
 /// A `kind: Component` document (`apiVersion: dapr.io/v1alpha1`).
-public struct ComponentSpec: Sendable {
+public struct ComponentSpec: Sendable, Equatable {
     /// One `spec.metadata[]` entry.
-    public struct MetadataItem: Sendable {
-        public enum Value: Sendable {
+    public struct MetadataItem: Sendable, Equatable {
+        public enum Value: Sendable, Equatable {
             case plain(String)
             /// `secretKeyRef: {name, key}`; `key` defaults to `name`.
             case secret(name: String, key: String)

@@ -4,7 +4,7 @@
 /// (`maxRetries: -1`); an exponential retry starts at 500 ms, grows ×1.5 with ±50 % jitter, up to
 /// `maxInterval` (60 s); a circuit breaker lets `maxRequests` (1) probe when half-open, reopens
 /// after `timeout` (60 s), trips on `consecutiveFailures > 5`.
-public struct ResiliencySpec: Sendable {
+public struct ResiliencySpec: Sendable, Equatable {
     public struct Retry: Sendable, Hashable {
         public enum Policy: String, Sendable { case constant, exponential }
         public var policy: Policy

@@ -96,7 +96,8 @@ public enum ResourceLoader {
         }
     }
 
-    private static func resourceFiles(at path: String) throws -> [String] {
+    /// The resource files `path` names: itself, or the `.yaml`/`.yml` files in the folder, by name.
+    public static func resourceFiles(at path: String) throws -> [String] {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ConfigurationError(file: path, document: 0, field: "", message: "no such file or folder (--resources-path)")

@@ -1,5 +1,5 @@
 /// A subscription, from a `kind: Subscription` document or from the app's `GET /dapr/subscribe`.
-public struct SubscriptionSpec: Sendable {
+public struct SubscriptionSpec: Sendable, Equatable {
     /// A `routes.rules[]` entry: deliver to `path` when `match` is true.
     public struct Rule: Sendable, Hashable {
         public var match: String

@@ -1,16 +1,43 @@
 import CloudEvents
 import OutriggerCore
+import Synchronization
 
 /// The one path to output bindings, shared by `POST /v1.0/bindings/{name}` and gRPC
 /// `InvokeBinding`: finds the binding, checks the operation against the ones it lists, and
 /// invokes it under its `outbound` Resiliency policy.
 public struct BindingInvoker: Sendable {
     public let components: LoadedComponents
-    let outbound: OutboundPolicy
+    let policies: ResiliencyTable
+    let clock: AnyClock
+    /// The policy (and its circuit breakers) built from ``policies`` at one version of it.
+    private let outboundPolicy: BuiltPolicy
 
     public init(components: LoadedComponents, resiliencies: [ResiliencySpec] = [], clock: AnyClock = .continuous) {
+        self.init(components: components, policies: ResiliencyTable(resiliencies), clock: clock)
+    }
+
+    public init(components: LoadedComponents, policies: ResiliencyTable, clock: AnyClock = .continuous) {
         self.components = components
-        self.outbound = OutboundPolicy(resiliencies: resiliencies, clock: clock)
+        self.policies = policies
+        self.clock = clock
+        let current = policies.current
+        outboundPolicy = BuiltPolicy((current.version, OutboundPolicy(resiliencies: current.specs, clock: clock)))
+    }
+
+    /// The outbound policy for the Resiliency documents in force; rebuilt after a reload changed them.
+    var outbound: OutboundPolicy {
+        let current = policies.current
+        return outboundPolicy.held.withLock { held in
+            if held.version != current.version { held = (current.version, OutboundPolicy(resiliencies: current.specs, clock: clock)) }
+            return held.policy
+        }
+    }
+
+    /// Shared by the copies of one invoker, so they share circuit breakers.
+    private final class BuiltPolicy: Sendable {
+        let held: Mutex<(version: Int, policy: OutboundPolicy)>
+
+        init(_ initial: (version: Int, policy: OutboundPolicy)) { held = Mutex(initial) }
     }
 
     /// Invokes `name` with `request`; the error says how the API answers.

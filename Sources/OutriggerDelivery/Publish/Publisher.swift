@@ -8,13 +8,20 @@ public struct Publisher: Sendable {
     public let appID: String
     public let components: LoadedComponents
     /// Resiliency documents whose `outbound` targets retry publishes to a component.
-    public let resiliencies: [ResiliencySpec]
+    public let policies: ResiliencyTable
 
     public init(appID: String, components: LoadedComponents, resiliencies: [ResiliencySpec] = []) {
+        self.init(appID: appID, components: components, policies: ResiliencyTable(resiliencies))
+    }
+
+    public init(appID: String, components: LoadedComponents, policies: ResiliencyTable) {
         self.appID = appID
         self.components = components
-        self.resiliencies = resiliencies
+        self.policies = policies
     }
+
+    /// The Resiliency documents in force now.
+    public var resiliencies: [ResiliencySpec] { policies.specs }
 
     /// Runs `operation` under the component's outbound policy (see ``OutboundPolicy``).
     func withOutboundPolicy<T: Sendable>(_ component: String, _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
