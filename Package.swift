@@ -50,6 +50,15 @@ let package = Package(
             name: "RedisComponents",
             dependencies: ["RedisClient", "OutriggerCore", "CloudEvents", .product(name: "Logging", package: "swift-log")]
         ),
+        .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
+        .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
+        .target(name: "RabbitMQComponents", dependencies: ["AMQPClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
+        .systemLibrary(name: "CNats", path: "Sources/CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        .target(name: "NATSClient", dependencies: ["CNats", "OutriggerSeam"]),
+        .target(
+            name: "JetStreamComponents",
+            dependencies: ["NATSClient", "OutriggerCore", "CloudEvents", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "HTTPBinding",
             dependencies: [
@@ -73,6 +82,7 @@ let package = Package(
             name: "OutriggerComponents",
             dependencies: [
                 "OutriggerCore", "BuiltinComponents", "PostgresComponents", "RedisComponents", "HTTPBinding", "SMTPBinding",
+                "RabbitMQComponents", "JetStreamComponents",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -191,6 +201,10 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "OutriggerTesting", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "OutriggerTesting"]),
+        .testTarget(name: "RabbitMQComponentsTests", dependencies: ["RabbitMQComponents", "AMQPClient", "OutriggerCore", "OutriggerTesting"]),
+        .testTarget(name: "NATSClientTests", dependencies: ["NATSClient"]),
+        .testTarget(name: "JetStreamComponentsTests", dependencies: ["JetStreamComponents", "NATSClient", "OutriggerCore"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
         .testTarget(
             name: "ConformanceTests",

@@ -1,7 +1,9 @@
 import BuiltinComponents
 import HTTPBinding
+import JetStreamComponents
 import OutriggerCore
 import PostgresComponents
+import RabbitMQComponents
 import RedisComponents
 import SMTPBinding
 
@@ -12,6 +14,9 @@ public enum ComponentRegistry {
         InMemoryPubSub.descriptor,
         RedisPubSub.descriptor,
         RedisBinding.descriptor,
+        RabbitMQPubSub.descriptor,
+        RabbitMQBinding.descriptor,
+        JetStreamPubSub.descriptor,
         CronBinding.descriptor,
         LocalStorageBinding.descriptor,
         HTTPBinding.descriptor,
