@@ -10,9 +10,11 @@
 #   5. idle RSS and start-to-healthz time of the sidecar
 #   6. gRPC PublishEvent latency at 1,000 QPS over 16 connections (Python grpcio client), beside
 #      the same client against a grpcio server that answers at once
-#   7. Redis Streams: single publishes through the sidecar into pubsub.redis (wrk, as in 1) beside
-#      `redis-benchmark -c 50 XADD` of the same 1 KB body straight into Redis, and publish ->
-#      delivery end to end through Redis to nginx as the app (skipped when no Redis answers)
+#   7. brokers (Redis Streams, RabbitMQ, NATS JetStream): single publishes through the sidecar
+#      into the broker's component (wrk, as in 1) beside the broker's own client publishing the
+#      same 1 KB body with the same acknowledgement (redis-benchmark XADD; a librabbitmq
+#      publisher with confirms; a libnats publisher waiting for PubAcks), and publish ->
+#      delivery end to end through the broker to nginx as the app (skipped when it does not answer)
 # Machines here are noisy: compare the ratios, not the absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -170,30 +172,64 @@ else
   echo "gRPC latency skipped: the Dapr Python SDK could not be installed (scripts/python-sdk.sh)" >&2
 fi
 
-# 7. Redis Streams: the sidecar's XADD path beside redis-benchmark's, then end to end
-redis_direct=""
-redis_result=""
-redis_e2e=""
+# 7+. Brokers: single publishes through the sidecar into a broker component (wrk, as in 1)
+#     beside the broker's own client publishing the same 1 KB with the same acknowledgement
+#     (the baseline), then publish -> delivery end to end through the broker to nginx as the app.
+#     One JSON line per broker in $work/brokers.jsonl; a broker that does not answer is skipped.
+# broker_section NAME HTTP-PORT GRPC-PORT RESOURCES DIRECT-RATE BASELINE-LABEL
+broker_section() {
+  local name=$1 port=$2 grpc=$3 resources=$4 direct=$5 label=$6 sidecar publish e2e
+  "$BIN" run -a bench -H "$port" -G "$grpc" -M 0 -d "$resources" --log-level error &
+  pids+=($!)
+  sidecar=$!
+  wait_healthy "$port"
+  publish=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
+  kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
+  e2e=$(end_to_end $((port + 1)) $((grpc + 1)) "$resources" 600)
+  python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "direct": float(sys.argv[2]), "label": sys.argv[3], "publish": json.loads(sys.argv[4]), "e2e": json.loads(sys.argv[5])}))' \
+    "$name" "$direct" "$label" "$publish" "$e2e" >>"$work/brokers.jsonl"
+}
+: >"$work/brokers.jsonl"
+body_bytes=$(stat -c %s "$work/single.json")
+
+# Redis Streams: redis-benchmark's XADD of a body as long as the published one, without quotes
+# or commas (redis-benchmark's CSV output repeats the command unescaped).
 if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
-  # A body as long as the published one, without quotes or commas (redis-benchmark's CSV
-  # output repeats the command unescaped).
-  body=$(python3 -c "import os,sys; print('x' * os.path.getsize(sys.argv[1]))" "$work/single.json")
+  body=$(python3 -c "import sys; print('x' * int(sys.argv[1]))" "$body_bytes")
   redis_direct=$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$CONNECTIONS" -n 200000 -q --csv XADD outrigger-bench-direct MAXLEN '~' 100000 '*' data "$body" \
     | tail -1 | python3 -c 'import csv,sys; print(next(csv.reader(sys.stdin))[1])')
   redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
-  "$BIN" run -a bench -H 18504 -G 18934 -M 0 -d bench/redis --log-level error &
-  pids+=($!)
-  redis_sidecar=$!
-  wait_healthy 18504
-  redis_result=$(load "http://127.0.0.1:18504/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
-  kill "$redis_sidecar"; wait "$redis_sidecar" 2>/dev/null || true
-  redis_e2e=$(end_to_end 18505 18935 bench/redis 600)
+  broker_section pubsub.redis 18504 18934 bench/redis "$redis_direct" "redis-benchmark -c $CONNECTIONS XADD"
   redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
 else
   echo "Redis section skipped: nothing answers on 127.0.0.1:6379 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$redis_direct" "$redis_result" "$redis_e2e" <<'PY'
+# RabbitMQ: a librabbitmq publisher with confirms and $CONNECTIONS publishes unconfirmed at
+# most (wrk's in-flight publishes); mandatory publishes need a queue bound to the topic.
+if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+  rabbit=$work/rabbitmq_confirm_baseline
+  cc -O2 -o "$rabbit" bench/rabbitmq/confirm_baseline.c $(pkg-config --cflags --libs librabbitmq)
+  rabbit_direct=$("$rabbit" publish 127.0.0.1 5672 outrigger-bench-direct 200000 "$body_bytes" "$CONNECTIONS")
+  "$rabbit" declare 127.0.0.1 5672 outrigger-bench-sidecar
+  broker_section pubsub.rabbitmq 18506 18936 bench/rabbitmq "$rabbit_direct" "librabbitmq publisher, confirms, $CONNECTIONS in flight"
+  "$rabbit" delete 127.0.0.1 5672 outrigger-bench-sidecar
+else
+  echo "RabbitMQ section skipped: nothing answers on 127.0.0.1:5672 (make brokers-up)" >&2
+fi
+
+# NATS JetStream: a libnats publisher waiting for PubAcks, $CONNECTIONS in flight at most.
+if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+  nats=$work/jetstream_baseline
+  cc -O2 -o "$nats" bench/jetstream/baseline.c $(pkg-config --cflags --libs libnats)
+  nats_direct=$("$nats" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
+  broker_section pubsub.jetstream 18508 18938 bench/jetstream "$nats_direct" "libnats JetStream publisher, PubAcks, $CONNECTIONS in flight"
+  "$nats" -d outrigger-bench
+else
+  echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
+fi
+
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -216,10 +252,13 @@ if sys.argv[9]:
     base, grpc = json.loads(sys.argv[8]), json.loads(sys.argv[9])
     print(f"gRPC PublishEvent @1000 QPS x16:  p50 {grpc['p50_us']/1000:.2f} ms, p90 {grpc['p90_us']/1000:.2f} ms, p99 {grpc['p99_us']/1000:.2f} ms, {grpc['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
     print(f"  same client, grpcio no-op server: p50 {base['p50_us']/1000:.2f} ms, p90 {base['p90_us']/1000:.2f} ms, p99 {base['p99_us']/1000:.2f} ms (baseline)")
-if sys.argv[11]:
-    direct, redis, e2e_redis = float(sys.argv[10]), json.loads(sys.argv[11]), json.loads(sys.argv[12])
-    print(f"redis-benchmark -c 50 XADD 1 KB:   {direct:,.0f} req/s (baseline: straight into Redis)")
-    print(f"publish 1 KB -> pubsub.redis:      {rate(redis):,.0f} req/s, p50 {redis['p50_us']/1000:.2f} ms, p99 {redis['p99_us']/1000:.2f} ms, {redis['errors']} errors")
-    print(f"  sidecar / direct XADD ratio:     {rate(redis)/direct:.2f}   (target >= 0.8)")
-    print(f"Redis end to end delivered/s:      {e2e_redis['delivered']/e2e_redis['elapsed']:,.0f}   ({e2e_redis['delivered']} delivered of {e2e_redis['requests']} published, to nginx as the app)")
+for line in open(sys.argv[10]):
+    broker = json.loads(line)
+    publish, e2e_broker = broker["publish"], broker["e2e"]
+    print()
+    print(f"{broker['name']}:")
+    print(f"  baseline, {broker['label']}: {broker['direct']:,.0f} msgs/s")
+    print(f"  publish 1 KB through the sidecar:  {rate(publish):,.0f} req/s, p50 {publish['p50_us']/1000:.2f} ms, p99 {publish['p99_us']/1000:.2f} ms, {publish['errors']} errors")
+    print(f"  sidecar / baseline ratio:          {rate(publish)/broker['direct']:.2f}   (target >= 0.8)")
+    print(f"  end to end delivered/s:            {e2e_broker['delivered']/e2e_broker['elapsed']:,.0f}   ({e2e_broker['delivered']} delivered of {e2e_broker['requests']} published, to nginx as the app)")
 PY
