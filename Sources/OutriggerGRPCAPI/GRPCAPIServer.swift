@@ -26,8 +26,11 @@ public struct GRPCAPIServer: Service {
     public let maxMessageSize: Int
     let service: DaprService
     let logger: Logger
+    /// `DAPR_API_TOKEN`: when set, every RPC must carry it.
+    let apiToken: String?
 
-    public init(host: String, port: Int, maxMessageSize: Int = 4 << 20, service: DaprService, logger: Logger) {
+    public init(host: String, port: Int, maxMessageSize: Int = 4 << 20, apiToken: String? = nil, service: DaprService, logger: Logger) {
+        self.apiToken = apiToken
         self.host = host
         self.port = port
         self.maxMessageSize = maxMessageSize
@@ -39,7 +42,8 @@ public struct GRPCAPIServer: Service {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxMessageSize
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
-        let server = GRPCServer(transport: transport, services: [service])
+        let server = GRPCServer(
+            transport: transport, services: [service], interceptors: apiToken.map { [APITokenServerInterceptor(token: $0)] } ?? [])
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask {
                 if let address = try? await transport.listeningAddress {

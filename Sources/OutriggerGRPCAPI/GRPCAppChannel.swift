@@ -49,14 +49,18 @@ public final class GRPCAppChannel: AppChannel, Service {
     /// - Parameters:
     ///   - requestTimeout: how long one call may take when no Resiliency timeout is shorter.
     ///   - startupTimeout: how long `ListTopicSubscriptions` waits for the app's gRPC server.
-    public init(host: String = "127.0.0.1", port: Int, requestTimeout: Duration = .seconds(60), startupTimeout: Duration = .seconds(30), logger: Logger) throws {
+    ///   - appAPIToken: sent as `dapr-api-token` metadata on every call (`APP_API_TOKEN`).
+    public init(
+        host: String = "127.0.0.1", port: Int, requestTimeout: Duration = .seconds(60), startupTimeout: Duration = .seconds(30),
+        appAPIToken: String? = nil, logger: Logger
+    ) throws {
         var config = Transport.Config.defaults
         // grpc-swift reconnects by itself; it gets its waits from the one Backoff's numbers.
         // Quick, because deliveries fail fast meanwhile and are retried by the pipeline.
         let reconnect = Backoff.appReconnect
         config.backoff = .init(initial: reconnect.initial, max: reconnect.maximum, multiplier: reconnect.multiplier, jitter: reconnect.jitter)
         let transport = try Transport(target: .ipv4(address: host, port: port), transportSecurity: .plaintext, config: config)
-        client = GRPCClient(transport: transport)
+        client = GRPCClient(transport: transport, interceptors: appAPIToken.map { [AppAPITokenClientInterceptor(token: $0)] } ?? [])
         callback = Dapr_Proto_Runtime_V1_AppCallback.Client(wrapping: client)
         callbackAlpha = Dapr_Proto_Runtime_V1_AppCallbackAlpha.Client(wrapping: client)
         self.requestTimeout = requestTimeout

@@ -37,15 +37,19 @@ public struct HTTPAPIServer: Sendable {
 
     public let dependencies: Dependencies
     public let maxBodySize: Int
+    /// `DAPR_API_TOKEN`: when set, every call but the health checks must carry it.
+    public let apiToken: String?
 
-    public init(dependencies: Dependencies, maxBodySize: Int = 4 << 20) {
+    public init(dependencies: Dependencies, maxBodySize: Int = 4 << 20, apiToken: String? = nil) {
         self.dependencies = dependencies
         self.maxBodySize = maxBodySize
+        self.apiToken = apiToken
     }
 
     /// The routes of the API.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        if let apiToken { router.add(middleware: APITokenMiddleware(token: apiToken)) }
         let publish: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             await self.publish(request, context: context)
         }

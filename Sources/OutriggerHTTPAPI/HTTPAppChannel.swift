@@ -14,8 +14,14 @@ public final class HTTPAppChannel: AppChannel {
     /// - Parameters:
     ///   - maxConnections: connections kept to the app; bounds concurrent deliveries over HTTP/1.1.
     ///   - requestTimeout: how long one call may take when no Resiliency timeout is shorter.
-    public init(host: String = "127.0.0.1", port: Int, maxConnections: Int = 64, requestTimeout: Duration = .seconds(60), logger: Logger) {
-        self.client = AppHTTPClient(host: host, port: port, maxConnections: maxConnections)
+    ///   - appAPIToken: sent as `dapr-api-token` on every call (`APP_API_TOKEN`), so the app can
+    ///     tell the sidecar's calls from others.
+    public init(
+        host: String = "127.0.0.1", port: Int, maxConnections: Int = 64, requestTimeout: Duration = .seconds(60), appAPIToken: String? = nil,
+        logger: Logger
+    ) {
+        self.client = AppHTTPClient(
+            host: host, port: port, maxConnections: maxConnections, commonHeaders: appAPIToken.map { [(apiTokenHeader, $0)] } ?? [])
         self.requestTimeout = requestTimeout
         self.logger = logger
     }

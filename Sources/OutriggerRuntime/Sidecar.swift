@@ -48,8 +48,10 @@ public struct Sidecar: Sendable {
         var grpcChannel: GRPCAppChannel?
         if let port = configuration.appPort {
             switch configuration.appProtocol {
-            case .http: httpChannel = HTTPAppChannel(port: port, logger: logger)
-            case .grpc: grpcChannel = try GRPCAppChannel(port: port, startupTimeout: configuration.appStartupTimeout, logger: logger)
+            case .http: httpChannel = HTTPAppChannel(port: port, appAPIToken: configuration.appAPIToken, logger: logger)
+            case .grpc:
+                grpcChannel = try GRPCAppChannel(
+                    port: port, startupTimeout: configuration.appStartupTimeout, appAPIToken: configuration.appAPIToken, logger: logger)
             }
         }
         let channel: (any AppChannel)? = httpChannel ?? grpcChannel
@@ -79,13 +81,13 @@ public struct Sidecar: Sendable {
                 metadata: { metadata.json() },
                 requestShutdown: { shutdown.fire() },
                 outboundProblems: { await ComponentHealthCheck.problems(in: components).map(\.description) }),
-            maxBodySize: configuration.maxBodySize)
+            maxBodySize: configuration.maxBodySize, apiToken: configuration.apiToken)
         let server = Application(
             router: api.router(),
             configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.httpPort), serverName: "outrigger"),
             logger: logger.withLevel(max(logger.logLevel, .notice)))
         let grpcAPI = GRPCAPIServer(
-            host: configuration.listenAddress, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize,
+            host: configuration.listenAddress, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize, apiToken: configuration.apiToken,
             service: DaprService(
                 dependencies: .init(publisher: publisher, bindings: bindings, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
                 logger: logger),

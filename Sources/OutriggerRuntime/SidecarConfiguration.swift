@@ -19,6 +19,10 @@ public struct SidecarConfiguration: Sendable {
     public var appStartupTimeout: Duration = .seconds(30)
     public var appMaxConcurrency: Int?
     public var maxBodySize: Int = 4 << 20
+    /// `DAPR_API_TOKEN`: every API call (but the health checks) must carry it as `dapr-api-token`.
+    public var apiToken: String?
+    /// `APP_API_TOKEN`: sent as `dapr-api-token` on every call to the app.
+    public var appAPIToken: String?
     /// Apply changed resource files without a restart (hot reload).
     public var watch = false
     /// How often the resources paths are checked for changes when ``watch`` is on.

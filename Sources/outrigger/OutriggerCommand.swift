@@ -137,6 +137,9 @@ struct Run: AsyncParsableCommand {
         configuration.maxBodySize = maxBodySize << 20
         configuration.command = command
         configuration.watch = watch
+        let environment = ProcessInfo.processInfo.environment
+        configuration.apiToken = environment["DAPR_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        configuration.appAPIToken = environment["APP_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         if configuration.resourcesPaths.isEmpty {
             let defaultPath = FileManager.default.homeDirectoryForCurrentUser.path + "/.dapr/components"
             if FileManager.default.fileExists(atPath: defaultPath) { configuration.resourcesPaths = [defaultPath] }

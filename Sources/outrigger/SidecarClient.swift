@@ -2,6 +2,7 @@ import ArgumentParser
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import OutriggerCore
 import OutriggerRuntime
 /// An answer of the sidecar other than 2xx, shown as the sidecar wrote it.
 struct ClientFailure: Error, CustomStringConvertible {
@@ -101,6 +102,10 @@ enum SidecarHTTP {
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: contentType)
+        // A sidecar started with DAPR_API_TOKEN wants it on every call, as the Dapr CLI sends it.
+        if let token = ProcessInfo.processInfo.environment["DAPR_API_TOKEN"], !token.isEmpty {
+            request.headers.add(name: apiTokenHeader, value: token)
+        }
         request.body = .bytes(ByteBuffer(bytes: body))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
         let answer = try await response.body.collect(upTo: 64 << 20)

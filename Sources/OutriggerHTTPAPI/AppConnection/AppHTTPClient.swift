@@ -28,6 +28,8 @@ final class AppHTTPClient: Sendable {
     private let host: String
     private let port: Int
     private let hostHeader: String
+    /// Sent with every request (`dapr-api-token` when `APP_API_TOKEN` is set).
+    private let commonHeaders: [(String, String)]
     private let eventLoopGroup: any EventLoopGroup
     /// A pthread mutex rather than `Synchronization.Mutex`: on Linux the latter parks contended
     /// threads with `FUTEX_LOCK_PI`, which ThreadSanitizer cannot see (it reported false races on
@@ -39,9 +41,10 @@ final class AppHTTPClient: Sendable {
     ///   - maxQueuedRequests: the most requests waiting for a busy pool; beyond, requests fail with
     ///     ``AppHTTPClientError/tooManyQueuedRequests(limit:)``.
     init(
-        host: String, port: Int, maxConnections: Int, maxQueuedRequests: Int = 10_000,
+        host: String, port: Int, maxConnections: Int, maxQueuedRequests: Int = 10_000, commonHeaders: [(String, String)] = [],
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) {
+        self.commonHeaders = commonHeaders
         self.host = host
         self.port = port
         self.hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
@@ -70,7 +73,8 @@ final class AppHTTPClient: Sendable {
         maxResponseBytes: Int = 16 << 20
     ) async throws -> (status: Int, body: [UInt8]) {
         let deadline = NIODeadline.now() + TimeAmount(timeout)
-        let request = try AppHTTPRequest(method: method, path: path, headers: headers, body: body, host: hostHeader)
+        let request = try AppHTTPRequest(
+            method: method, path: path, headers: commonHeaders.isEmpty ? headers : headers + commonHeaders, body: body, host: hostHeader)
         let connection = try await leaseConnection(deadline: deadline)
         if Task.isCancelled {
             // Nothing was sent yet: the connection is still good for the next request.
