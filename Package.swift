@@ -50,6 +50,9 @@ let package = Package(
             name: "RedisComponents",
             dependencies: ["RedisClient", "OutriggerCore", "CloudEvents", .product(name: "Logging", package: "swift-log")]
         ),
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "KafkaClient", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "KafkaComponents", dependencies: ["KafkaClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
         .target(name: "RabbitMQComponents", dependencies: ["AMQPClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
@@ -82,7 +85,7 @@ let package = Package(
             name: "OutriggerComponents",
             dependencies: [
                 "OutriggerCore", "BuiltinComponents", "PostgresComponents", "RedisComponents", "HTTPBinding", "SMTPBinding",
-                "RabbitMQComponents", "JetStreamComponents",
+                "RabbitMQComponents", "JetStreamComponents", "KafkaComponents",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -201,6 +204,8 @@ let package = Package(
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "OutriggerTesting", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OutriggerTesting"]),
+        .testTarget(name: "KafkaComponentsTests", dependencies: ["KafkaComponents", "KafkaClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "OutriggerTesting"]),
         .testTarget(name: "RabbitMQComponentsTests", dependencies: ["RabbitMQComponents", "AMQPClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient"]),

@@ -1,6 +1,7 @@
 import BuiltinComponents
 import HTTPBinding
 import JetStreamComponents
+import KafkaComponents
 import OutriggerCore
 import PostgresComponents
 import RabbitMQComponents
@@ -17,6 +18,8 @@ public enum ComponentRegistry {
         RabbitMQPubSub.descriptor,
         RabbitMQBinding.descriptor,
         JetStreamPubSub.descriptor,
+        KafkaPubSub.descriptor,
+        KafkaBinding.descriptor,
         CronBinding.descriptor,
         LocalStorageBinding.descriptor,
         HTTPBinding.descriptor,
