@@ -5,8 +5,8 @@ set -euo pipefail
 
 need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev libhiredis-dev
   librdkafka-dev librabbitmq-dev libmosquitto-dev libnats-dev)
-need_test=(python3-venv openssl python3-aiosmtpd)
-need_bench=(wrk nginx-light redis-tools)
+need_test=(python3-venv openssl python3-aiosmtpd rabbitmq-server nats-server mosquitto)
+need_bench=(wrk nginx-light redis-tools gcc libc6-dev)
 
 packages=("${need_build[@]}")
 case "${1:-build}" in
