@@ -53,6 +53,9 @@ let package = Package(
         .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .target(name: "KafkaClient", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
         .target(name: "KafkaComponents", dependencies: ["KafkaClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
+        .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .target(name: "MQTTClient", dependencies: ["CMosquitto"]),
+        .target(name: "MQTTComponents", dependencies: ["MQTTClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
         .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
         .target(name: "RabbitMQComponents", dependencies: ["AMQPClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
@@ -85,7 +88,7 @@ let package = Package(
             name: "OutriggerComponents",
             dependencies: [
                 "OutriggerCore", "BuiltinComponents", "PostgresComponents", "RedisComponents", "HTTPBinding", "SMTPBinding",
-                "RabbitMQComponents", "JetStreamComponents", "KafkaComponents",
+                "RabbitMQComponents", "JetStreamComponents", "KafkaComponents", "MQTTComponents",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -206,6 +209,8 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OutriggerTesting"]),
         .testTarget(name: "KafkaComponentsTests", dependencies: ["KafkaComponents", "KafkaClient", "OutriggerCore", "OutriggerTesting"]),
+        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
+        .testTarget(name: "MQTTComponentsTests", dependencies: ["MQTTComponents", "MQTTClient", "OutriggerCore"]),
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "OutriggerTesting"]),
         .testTarget(name: "RabbitMQComponentsTests", dependencies: ["RabbitMQComponents", "AMQPClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient"]),

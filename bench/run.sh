@@ -10,10 +10,11 @@
 #   5. idle RSS and start-to-healthz time of the sidecar
 #   6. gRPC PublishEvent latency at 1,000 QPS over 16 connections (Python grpcio client), beside
 #      the same client against a grpcio server that answers at once
-#   7. brokers (Redis Streams, RabbitMQ, Kafka, NATS JetStream): single publishes through the sidecar
+#   7. brokers (Redis Streams, RabbitMQ, Kafka, MQTT, NATS JetStream): single publishes through the sidecar
 #      into the broker's component (wrk, as in 1) beside the broker's own client publishing the
 #      same 1 KB body with the same acknowledgement (redis-benchmark XADD; a librabbitmq
-#      publisher with confirms; a librdkafka producer; a libnats publisher waiting for PubAcks), and publish ->
+#      publisher with confirms; a librdkafka producer; a libmosquitto QoS 1 publisher; a libnats
+#      publisher waiting for PubAcks), and publish ->
 #      delivery end to end through the broker to nginx as the app (skipped when it does not answer)
 # Machines here are noisy: compare the ratios, not the absolute numbers.
 set -euo pipefail
@@ -229,6 +230,16 @@ if (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then
   broker_section pubsub.kafka 18510 18940 bench/kafka "$kafka_direct" "librdkafka producer, delivery reports" 20000
 else
   echo "Kafka section skipped: nothing answers on 127.0.0.1:9092 (make brokers-up)" >&2
+fi
+
+# MQTT: a libmosquitto QoS 1 publisher with $CONNECTIONS publishes awaiting their PUBACK at most.
+if (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  mqtt=$work/mqtt3_baseline
+  cc -O2 -o "$mqtt" bench/mqtt3/baseline.c $(pkg-config --cflags --libs libmosquitto) -lpthread
+  mqtt_direct=$("$mqtt" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
+  broker_section pubsub.mqtt3 18512 18942 bench/mqtt3 "$mqtt_direct" "libmosquitto QoS 1 publisher, PUBACKs, $CONNECTIONS in flight"
+else
+  echo "MQTT section skipped: nothing answers on 127.0.0.1:1883 (make brokers-up)" >&2
 fi
 
 # NATS JetStream: a libnats publisher waiting for PubAcks, $CONNECTIONS in flight at most.

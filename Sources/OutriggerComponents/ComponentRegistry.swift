@@ -2,6 +2,7 @@ import BuiltinComponents
 import HTTPBinding
 import JetStreamComponents
 import KafkaComponents
+import MQTTComponents
 import OutriggerCore
 import PostgresComponents
 import RabbitMQComponents
@@ -20,6 +21,8 @@ public enum ComponentRegistry {
         JetStreamPubSub.descriptor,
         KafkaPubSub.descriptor,
         KafkaBinding.descriptor,
+        MQTTPubSub.descriptor,
+        MQTTBinding.descriptor,
         CronBinding.descriptor,
         LocalStorageBinding.descriptor,
         HTTPBinding.descriptor,
