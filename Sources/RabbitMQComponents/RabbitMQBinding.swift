@@ -148,8 +148,8 @@ public final class RabbitMQBinding: InputBinding, OutputBinding, PingableCompone
         var metadata: [String: String] = [:]
         for (key, value) in delivery.properties.headers {
             switch value {
-            case .string(let text): metadata[QueryEscape.escape(key)] = text
-            case .bytes(let bytes): metadata[QueryEscape.escape(key)] = String(decoding: bytes, as: UTF8.self)
+            case .string(let text): metadata[GoQueryEscape.escape(key)] = text
+            case .bytes(let bytes): metadata[GoQueryEscape.escape(key)] = String(decoding: bytes, as: UTF8.self)
             default: break
             }
         }

@@ -97,27 +97,6 @@ struct RabbitMQConnectionSettings: Sendable, Equatable {
 
     /// `hostname` split into host and port; `port` fills in a missing port.
     private static func hostAndPort(_ metadata: ComponentMetadata) throws(ComponentConfigurationError) -> (String, Int?) {
-        func invalid(_ field: String, _ reason: String) -> ComponentConfigurationError {
-            ComponentConfigurationError(component: metadata.name, field: field, reason: reason)
-        }
-        let text = metadata.string("hostname", default: "localhost")
-        let separatePort = try metadata.int("port", default: 0, in: 0...65535)
-        var host = text
-        var port: Int?
-        if text.hasPrefix("[") {
-            guard let close = text.firstIndex(of: "]") else { throw invalid("hostname", "is not host:port: '\(text)'") }
-            host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            if rest.hasPrefix(":") { port = Int(rest.dropFirst()) ?? -1 }
-        } else if let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon {
-            host = String(text[..<colon])
-            port = Int(text[text.index(after: colon)...]) ?? -1
-        }
-        if let given = port {
-            guard (1...65535).contains(given) else { throw invalid("hostname", "has no valid port: '\(text)'") }
-            guard separatePort == 0 || separatePort == given else { throw invalid("port", "is \(separatePort) but hostname '\(text)' says \(given)") }
-        }
-        guard !host.isEmpty else { throw invalid("hostname", "is empty") }
-        return (host, port ?? (separatePort == 0 ? nil : separatePort))
+        try metadata.hostAndPort(metadata.string("hostname", default: "localhost"), hostField: "hostname", portField: "port")
     }
 }

@@ -76,26 +76,7 @@ struct RedisConnectionSettings: Sendable {
         }
         let text = String(try metadata.required("redisHost").trimmingCharacters(in: " "))
         guard !text.contains(",") else { throw invalid("redisHost", "lists several hosts; Outrigger connects to a single node") }
-        let separatePort = try metadata.int("redisPort", default: 0, in: 0...65535)
-        var host = text
-        var port: Int?
-        if text.hasPrefix("[") {
-            // [IPv6]:port
-            guard let close = text.firstIndex(of: "]") else { throw invalid("redisHost", "is not host:port: '\(text)'") }
-            host = String(text[text.index(after: text.startIndex)..<close])
-            let rest = text[text.index(after: close)...]
-            if rest.hasPrefix(":") { port = Int(rest.dropFirst()) ?? -1 }
-        } else if let colon = text.lastIndex(of: ":"), text.firstIndex(of: ":") == colon {
-            host = String(text[..<colon])
-            port = Int(text[text.index(after: colon)...]) ?? -1
-        }
-        if let given = port {
-            guard (1...65535).contains(given) else { throw invalid("redisHost", "has no valid port: '\(text)'") }
-            guard separatePort == 0 || separatePort == given else {
-                throw invalid("redisPort", "is \(separatePort) but redisHost '\(text)' already says port \(given); remove one")
-            }
-        }
-        guard !host.isEmpty else { throw invalid("redisHost", "has no host: '\(text)'") }
-        return (host, port ?? (separatePort == 0 ? 6379 : separatePort))
+        let (host, port) = try metadata.hostAndPort(text, hostField: "redisHost", portField: "redisPort")
+        return (host, port ?? 6379)
     }
 }
