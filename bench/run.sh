@@ -139,7 +139,7 @@ end_to_end() {
 e2e_result=$(end_to_end 18501 18931 bench/e2e 200)
 
 # 4. light-load latency
-coproc PROBE { python3 bench/latency_probe.py 18090 18502 2000; }
+coproc PROBE { exec python3 bench/latency_probe.py 18090 18502 2000; }
 read -r _ <&"${PROBE[0]}"
 "$BIN" run -a probe -H 18502 -G 18932 -M 0 -p 18090 -d bench/components --log-level error &
 pids+=($!)
@@ -159,7 +159,7 @@ wait "$PROBE_PID" 2>/dev/null || true
 grpc_result=""
 grpc_baseline=""
 if PY=$(scripts/python-sdk.sh 2>/dev/null); then
-  coproc BASELINE { "$PY" bench/grpc_baseline_server.py 18920; }
+  coproc BASELINE { exec "$PY" bench/grpc_baseline_server.py 18920; }
   read -r _ <&"${BASELINE[0]}"
   grpc_baseline=$("$PY" bench/grpc_latency.py 18920 1000 16 10 | sed -n 's/^RESULT //p')
   kill "$BASELINE_PID" 2>/dev/null || true
