@@ -185,16 +185,17 @@ fi
 # broker_section NAME HTTP-PORT GRPC-PORT RESOURCES DIRECT-RATE BASELINE-LABEL [TARGET-REQ/S]
 # Without TARGET-REQ/S the target is a sidecar / baseline ratio of at least 0.8.
 broker_section() {
-  local name=$1 port=$2 grpc=$3 resources=$4 direct=$5 label=$6 target=${7:-0} sidecar publish e2e
+  local name=$1 port=$2 grpc=$3 resources=$4 direct=$5 label=$6 target=${7:-0} sidecar publish bulk e2e
   "$BIN" run -a bench -H "$port" -G "$grpc" -M 0 -d "$resources" --log-level error &
   pids+=($!)
   sidecar=$!
   wait_healthy "$port"
   publish=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
+  bulk=$(load "http://127.0.0.1:$port/v1.0-alpha1/publish/bulk/pubsub/outrigger-bench-sidecar" "$work/bulk.json" application/json)
   kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
   e2e=$(end_to_end $((port + 1)) $((grpc + 1)) "$resources" 600)
-  python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "direct": float(sys.argv[2]), "label": sys.argv[3], "publish": json.loads(sys.argv[4]), "e2e": json.loads(sys.argv[5]), "target": float(sys.argv[6])}))' \
-    "$name" "$direct" "$label" "$publish" "$e2e" "$target" >>"$work/brokers.jsonl"
+  python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "direct": float(sys.argv[2]), "label": sys.argv[3], "publish": json.loads(sys.argv[4]), "e2e": json.loads(sys.argv[5]), "target": float(sys.argv[6]), "bulk": json.loads(sys.argv[7])}))' \
+    "$name" "$direct" "$label" "$publish" "$e2e" "$target" "$bulk" >>"$work/brokers.jsonl"
 }
 : >"$work/brokers.jsonl"
 body_bytes=$(stat -c %s "$work/single.json")
@@ -292,5 +293,7 @@ for line in open(sys.argv[10]):
         print(f"  sidecar / baseline ratio:          {rate(publish)/broker['direct']:.2f}   (target: >= {broker['target']:,.0f} acknowledged publishes/s)")
     else:
         print(f"  sidecar / baseline ratio:          {rate(publish)/broker['direct']:.2f}   (target >= 0.8)")
+    bulk_broker = broker["bulk"]
+    print(f"  bulk publish 100 x 1 KB:           {rate(bulk_broker)*100:,.0f} msgs/s, p50 {bulk_broker['p50_us']/1000:.2f} ms, p99 {bulk_broker['p99_us']/1000:.2f} ms per request, {bulk_broker['errors']} errors")
     print(f"  end to end delivered/s:            {e2e_broker['delivered']/e2e_broker['elapsed']:,.0f}   ({e2e_broker['delivered']} delivered of {e2e_broker['requests']} published, to nginx as the app)")
 PY
