@@ -21,11 +21,7 @@ final class ConnectionLossReporter: Sendable {
     /// (nothing when it has already been replaced or the component closed it).
     func watch(_ connection: NATSConnection) {
         connection.whenClosed { [self] in
-            guard let supervisor = target.withLock({ $0.supervisor }) else { return }
-            Task {
-                guard let lease = try? await supervisor.lease(), lease.connection === connection else { return }
-                supervisor.connectionLost(lease, error: NATSError.closed)
-            }
+            target.withLock { $0.supervisor }?.connectionLost(where: { $0 === connection }, error: NATSError.closed)
         }
     }
 }

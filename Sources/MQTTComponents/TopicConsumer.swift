@@ -59,17 +59,8 @@ final class TopicConsumer: Sendable {
                 for (message, _) in settlement.nacks { message.reject() }
             })
         let supervisor = supervisor
-        let clock = clock
         driver.start(
-            recover: { _, attempt in
-                // Wait for the supervisor's next connection; while it has none to give (given
-                // up, or closed), wait the reconnect backoff instead of asking again at once.
-                do {
-                    _ = try await supervisor.lease()
-                } catch {
-                    try? await clock.sleep(for: Backoff.reconnect.delay(beforeRetry: attempt))
-                }
-            },
+            recover: { _, attempt in await supervisor.recover(attempt: attempt) },
             pull: { _ in
                 let lease = try await supervisor.lease()
                 do {

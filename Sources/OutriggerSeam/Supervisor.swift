@@ -142,6 +142,32 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
         logger.warning("connection lost; reconnecting", metadata: ["component": "\(name)", "error": "\(error)"])
     }
 
+    /// Reports that the connection `isLost` picks closed by itself (the client library's own
+    /// callback saw it), so the supervisor reconnects at once even while nothing is leased.
+    /// Changes nothing when the current connection is not the one (already replaced) or there is
+    /// none.
+    public func connectionLost(where isLost: (Connection) -> Bool, error: any Error) {
+        guard let current = state.withLock({ $0.machine.current }), isLost(current.connection) else { return }
+        connectionLost(Lease(connection: current.connection, generation: current.generation), error: error)
+    }
+
+    /// A ``ConsumerDriver`` `recover` for a subscription reading through this supervisor's
+    /// connection, after a failed pull: waits for the next connection (a pull that found its
+    /// connection broken reported the loss). When no connection can be had (given up, closed),
+    /// or the connection handed out is the same, still usable one (`stillUsable`: the failure was
+    /// not the connection's, e.g. a declare the broker refused), it waits the supervisor's
+    /// backoff too, so a failing pull never spins; the first retry on a usable connection goes
+    /// at once.
+    public func recover(attempt: Int, stillUsable: (Connection) -> Bool = { _ in false }) async {
+        do {
+            let lease = try await lease()
+            guard attempt > 1, stillUsable(lease.connection) else { return }
+            try? await clock.sleep(for: backoff.delay(beforeRetry: attempt - 1))
+        } catch {
+            try? await clock.sleep(for: backoff.delay(beforeRetry: attempt))
+        }
+    }
+
     /// Calls `body` with the new connection after every reconnect (a live subscription
     /// re-subscribes there); returns a token for ``removeResubscriber(_:)``.
     public func addResubscriber(_ body: @escaping Resubscribe) -> UInt64 {

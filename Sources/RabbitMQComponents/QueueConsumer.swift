@@ -142,13 +142,10 @@ final class QueueConsumer: Sendable {
         }
     }
 
-    /// After a failed pull: wait for the next connection, or the reconnect backoff when the
-    /// connection is fine and only the consumer failed (a declare the broker refuses).
+    /// After a failed pull: the supervisor's recovery; a failure on a connection that is still
+    /// usable (a declare the broker refused) waits its backoff before the next pull.
     func recover(after error: any Error, attempt: Int) async {
-        guard let lease = try? await supervisor.lease() else { return }
-        if lease.connection.isUsable, attempt > 1 {
-            try? await clock.sleep(for: Backoff.reconnect.delay(beforeRetry: attempt - 1))
-        }
+        await supervisor.recover(attempt: attempt) { $0.isUsable }
     }
 
     // MARK: - Settle
