@@ -9,12 +9,15 @@ import OutriggerCore
 /// start-up with an error naming the file and field, unless the Component sets
 /// `spec.ignoreErrors: true`, in which case it is logged and skipped.
 public enum ComponentFactory {
-    /// Builds every component visible to `appID`, in order; closes those already built when one fails.
+    /// Builds every component visible to `appID`, in order, secret stores first (the others'
+    /// `secretKeyRef`s are resolved through them); closes those already built when one fails.
     public static func build(_ specs: [ComponentSpec], appID: String, logger: Logger) async throws -> LoadedComponents {
         var entries: [LoadedComponents.Entry] = []
-        for spec in specs where spec.isVisible(to: appID) {
+        let visible = specs.filter { $0.isVisible(to: appID) }
+        let isSecretStore = { (spec: ComponentSpec) in spec.type.hasPrefix(ComponentKind.secretstores.rawValue + ".") }
+        for spec in visible.filter(isSecretStore) + visible.filter({ !isSecretStore($0) }) {
             do {
-                let component = try await build(spec, appID: appID)
+                let component = try await build(spec, appID: appID, secretStores: LoadedComponents(entries))
                 entries.append(.init(spec: spec, component: component))
                 logger.info("component loaded", metadata: ["name": "\(spec.name)", "type": "\(spec.type)/\(spec.version)"])
             } catch where spec.ignoreErrors {
@@ -27,8 +30,9 @@ public enum ComponentFactory {
         return LoadedComponents(entries)
     }
 
-    /// Builds one component; every failure names the file and field.
-    public static func build(_ spec: ComponentSpec, appID: String) async throws(ConfigurationError) -> any Component {
+    /// Builds one component; every failure names the file and field. `secretKeyRef`s are
+    /// resolved through the secret store `auth.secretStore` names, among `secretStores`.
+    public static func build(_ spec: ComponentSpec, appID: String, secretStores: LoadedComponents = LoadedComponents()) async throws(ConfigurationError) -> any Component {
         func failure(_ field: String, _ message: String) -> ConfigurationError {
             ConfigurationError(file: spec.origin.file, document: spec.origin.document, resource: spec.label, field: field, message: message)
         }
@@ -44,8 +48,24 @@ public enum ComponentFactory {
             switch item.value {
             case .plain(let value):
                 properties[item.name] = substitutePlaceholders(value, appID: appID)
-            case .secret(let name, _):
-                throw failure("spec.metadata.\(item.name).secretKeyRef", "secret '\(name)' cannot be resolved: no secret store is available in this build; give the value directly or through an environment variable")
+            case .secret(let name, let key):
+                let field = "spec.metadata.\(item.name).secretKeyRef"
+                guard let storeName = spec.secretStore else {
+                    throw failure(field, "secret '\(name)' needs a secret store: name one in auth.secretStore (e.g. a secretstores.local.file component)")
+                }
+                guard let store = secretStores.entry(named: storeName)?.component as? any SecretStore else {
+                    throw failure("auth.secretStore", "no secret store component named '\(storeName)' is loaded")
+                }
+                let secret: [String: String]
+                do {
+                    secret = try await store.secret(name, metadata: [:])
+                } catch {
+                    throw failure(field, "secret '\(name)' from secret store '\(storeName)': \(error)")
+                }
+                guard let value = secret[key] else {
+                    throw failure(field, "secret '\(name)' in secret store '\(storeName)' has no key '\(key)'")
+                }
+                properties[item.name] = value
             }
         }
         let metadata = ComponentMetadata(name: spec.name, type: spec.type, version: spec.version, appID: appID, properties: properties)

@@ -29,6 +29,8 @@ public enum ComponentRegistry {
         SMTPBinding.descriptor,
         PostgresBinding.descriptor,
         PostgresBinding.postgresDescriptor,
+        LocalFileSecretStore.descriptor,
+        LocalEnvSecretStore.descriptor,
     ]
 
     /// The descriptor for `type` (`spec.type`), if Outrigger has one.

@@ -44,7 +44,7 @@ public struct DaprService: RegistrableRPCService {
     public static let providedMethods: [MethodDescriptor] = [
         Method.PublishEvent.descriptor, Method.BulkPublishEvent.descriptor, Method.BulkPublishEventAlpha1.descriptor,
         Method.SubscribeTopicEventsAlpha1.descriptor, Method.InvokeBinding.descriptor, Method.GetMetadata.descriptor,
-        Method.Shutdown.descriptor,
+        Method.Shutdown.descriptor, Method.GetSecret.descriptor, Method.GetBulkSecret.descriptor,
     ]
 
     public let dependencies: Dependencies
@@ -69,6 +69,12 @@ public struct DaprService: RegistrableRPCService {
         }
         router.registerUnary(Method.InvokeBinding.descriptor) { request, _ in
             try await self.invokeBinding(request)
+        }
+        router.registerUnary(Method.GetSecret.descriptor) { request, _ in
+            try await self.getSecret(request)
+        }
+        router.registerUnary(Method.GetBulkSecret.descriptor) { request, _ in
+            try await self.getBulkSecret(request)
         }
         router.registerUnary(Method.GetMetadata.descriptor) { (_: Dapr_Proto_Runtime_V1_GetMetadataRequest, _) in
             Dapr_Proto_Runtime_V1_GetMetadataResponse(document: self.dependencies.metadata())

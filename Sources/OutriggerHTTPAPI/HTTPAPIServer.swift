@@ -69,6 +69,9 @@ public struct HTTPAPIServer: Sendable {
         }
         router.on("/v1.0/bindings/:name", method: .post, use: invokeBinding)
         router.on("/v1.0/bindings/:name", method: .put, use: invokeBinding)
+        router.get("/v1.0/secrets/:store/:key") { request, context in
+            await self.getSecret(request, context: context)
+        }
         router.get("/v1.0/healthz") { _, _ in
             self.dependencies.status.ready ? Response.noContent : Response(status: .internalServerError)
         }

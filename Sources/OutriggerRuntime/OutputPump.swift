@@ -34,7 +34,7 @@ enum OutputPump {
         _ = fcntl(writeEnd, F_SETFD, FD_CLOEXEC)
         var log: FileHandle?
         if destination != .console {
-            FileManager.default.createFile(atPath: file, contents: nil)
+            _ = FileManager.default.createFile(atPath: file, contents: nil)
             log = FileHandle(forWritingAtPath: file)
         }
         let toConsole = destination != .file

@@ -66,7 +66,7 @@ struct ResourceWatcher: Service {
         var built: [LoadedComponents.Entry] = []
         for (name, spec) in after.sorted(by: { $0.key < $1.key }) where before[name] != spec {
             do {
-                built.append(.init(spec: spec, component: try await ComponentFactory.build(spec, appID: appID)))
+                built.append(.init(spec: spec, component: try await ComponentFactory.build(spec, appID: appID, secretStores: components)))
             } catch {
                 logger.error("hot reload: component '\(name)' cannot start; \(before[name] == nil ? "it is not added" : "the running one is kept"): \(error)")
             }
