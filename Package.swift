@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "outrigger",
             dependencies: [
-                "OutriggerRuntime", "OutriggerCore", "OutriggerComponents",
+                "OutriggerRuntime", "OutriggerCore", "OutriggerComponents", "CloudEvents",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -48,10 +48,11 @@ public struct Sidecar: Sendable {
         var grpcChannel: GRPCAppChannel?
         if let port = configuration.appPort {
             switch configuration.appProtocol {
-            case .http: httpChannel = HTTPAppChannel(port: port, appAPIToken: configuration.appAPIToken, logger: logger)
+            case .http: httpChannel = HTTPAppChannel(host: configuration.appChannelAddress, port: port, appAPIToken: configuration.appAPIToken, logger: logger)
             case .grpc:
                 grpcChannel = try GRPCAppChannel(
-                    port: port, startupTimeout: configuration.appStartupTimeout, appAPIToken: configuration.appAPIToken, logger: logger)
+                    host: configuration.appChannelAddress, port: port, startupTimeout: configuration.appStartupTimeout,
+                    appAPIToken: configuration.appAPIToken, logger: logger)
             }
         }
         let channel: (any AppChannel)? = httpChannel ?? grpcChannel
@@ -68,7 +69,7 @@ public struct Sidecar: Sendable {
             publisher: publisher, logger: logger)
         let subscriptions = SubscriptionService(
             settings: .init(
-                appID: configuration.appID, appPort: configuration.appPort,
+                appID: configuration.appID, appPort: configuration.appPort, appHost: configuration.appChannelAddress,
                 appStartupTimeout: configuration.appStartupTimeout, drainTimeout: configuration.drainTimeout,
                 declared: resources.subscriptions, policies: policies, stopOtherPulls: { streams.stopPulling() }),
             components: components, channel: channel, pipeline: pipeline, status: status, logger: logger)
@@ -82,16 +83,20 @@ public struct Sidecar: Sendable {
                 requestShutdown: { shutdown.fire() },
                 outboundProblems: { await ComponentHealthCheck.problems(in: components).map(\.description) }),
             maxBodySize: configuration.maxBodySize, apiToken: configuration.apiToken)
-        let server = Application(
-            router: api.router(),
-            configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.httpPort), serverName: "outrigger"),
-            logger: logger.withLevel(max(logger.logLevel, .notice)))
-        let grpcAPI = GRPCAPIServer(
-            host: configuration.listenAddress, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize, apiToken: configuration.apiToken,
-            service: DaprService(
-                dependencies: .init(publisher: publisher, bindings: bindings, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
-                logger: logger),
+        let servers = configuration.listenAddresses.map { address in
+            Application(
+                router: api.router(),
+                configuration: .init(address: .hostname(address, port: configuration.httpPort), serverName: "outrigger"),
+                logger: logger.withLevel(max(logger.logLevel, .notice)))
+        }
+        let daprService = DaprService(
+            dependencies: .init(publisher: publisher, bindings: bindings, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
             logger: logger)
+        let grpcAPIs = configuration.listenAddresses.map { address in
+            GRPCAPIServer(
+                host: address, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize, apiToken: configuration.apiToken,
+                service: daprService, logger: logger)
+        }
         status.markOutboundReady()
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -100,13 +105,17 @@ public struct Sidecar: Sendable {
         if let grpcChannel {
             services.append(.init(service: grpcChannel, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-app-channel"))
         }
-        services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http-api"))
-        services.append(.init(service: grpcAPI, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-api"))
+        for server in servers {
+            services.append(.init(service: server, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "http-api"))
+        }
+        for grpcAPI in grpcAPIs {
+            services.append(.init(service: grpcAPI, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-api"))
+        }
         if configuration.metricsPort > 0 {
             let metrics = MetricsServer(appID: configuration.appID, subscriptions: { subscriptions.subscriptions })
             let metricsServer = Application(
                 router: metrics.router(),
-                configuration: .init(address: .hostname(configuration.listenAddress, port: configuration.metricsPort), serverName: "outrigger-metrics"),
+                configuration: .init(address: .hostname(configuration.listenAddresses.first ?? "127.0.0.1", port: configuration.metricsPort), serverName: "outrigger-metrics"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
             // Metrics are an aid, not the job: a taken port is logged and the sidecar runs on.
             let optional = OptionalService(name: "metrics endpoint on port \(configuration.metricsPort) (--metrics-port)", service: metricsServer, logger: logger)

@@ -11,8 +11,11 @@ public struct SidecarConfiguration: Sendable {
     public var httpPort: Int = 3500
     public var grpcPort: Int = 50001
     public var metricsPort: Int = 9090
-    /// Address the API listens on; loopback by default, as a sidecar serves its own app.
-    public var listenAddress: String = "127.0.0.1"
+    /// Addresses the HTTP and gRPC APIs listen on (`--dapr-listen-addresses`); loopback by
+    /// default, as a sidecar serves its own app. The metrics endpoint listens on the first.
+    public var listenAddresses: [String] = ["127.0.0.1"]
+    /// Where the app listens (`--app-channel-address`).
+    public var appChannelAddress: String = "127.0.0.1"
     public var resourcesPaths: [String] = []
     public var configFile: String?
     public var drainTimeout: Duration = .seconds(5)

@@ -14,6 +14,7 @@ final class SubscriptionService: Service, Sendable {
     struct Settings: Sendable {
         var appID: String
         var appPort: Int?
+        var appHost: String = "127.0.0.1"
         var appStartupTimeout: Duration
         var drainTimeout: Duration
         var declared: [SubscriptionSpec]
@@ -103,7 +104,7 @@ final class SubscriptionService: Service, Sendable {
             status.markReady()
             return
         }
-        try await AppPortProbe.wait(port: port, timeout: settings.appStartupTimeout, logger: logger)
+        try await AppPortProbe.wait(host: settings.appHost, port: port, timeout: settings.appStartupTimeout, logger: logger)
         var programmatic: [SubscriptionSpec] = []
         do {
             programmatic = try await channel.subscriptions()
@@ -240,12 +241,12 @@ enum AppPortProbe {
         var description: String { "the app did not open port \(port) within \(GoDuration.format(limit)) (--app-startup-timeout)" }
     }
 
-    static func wait(port: Int, timeout: Duration, logger: Logger) async throws {
+    static func wait(host: String = "127.0.0.1", port: Int, timeout: Duration, logger: Logger) async throws {
         let clock = ContinuousClock()
         let deadline = clock.now.advanced(by: timeout)
         var nextNotice = clock.now.advanced(by: .seconds(2))
         logger.info("waiting for the app on port \(port)")
-        while !TCPPortCheck.accepts(port: port) {
+        while !TCPPortCheck.accepts(host: host, port: port) {
             guard clock.now < deadline else { throw Timeout(port: port, limit: timeout) }
             if clock.now >= nextNotice {
                 logger.info("still waiting for the app on port \(port)")

@@ -77,6 +77,15 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "debug, info, warn or error.")
     var logLevel: String = "info"
 
+    @Flag(name: .long, help: "Log one JSON object per line (daprd's field names) instead of text.")
+    var logAsJSON = false
+
+    @Option(name: .customLong("dapr-listen-addresses"), help: "Comma-separated IPv4 addresses the HTTP and gRPC APIs listen on.")
+    var listenAddresses: String = "127.0.0.1"
+
+    @Option(name: .customLong("app-channel-address"), help: "The IPv4 address the app listens on.")
+    var appChannelAddress: String = "127.0.0.1"
+
     @Flag(name: .long, help: "Hot reload: apply added, changed and removed Component, Subscription and Resiliency files without a restart (also: the HotReload feature in --config).")
     var watch = false
 
@@ -96,12 +105,19 @@ struct Run: AsyncParsableCommand {
         }
         if let appMaxConcurrency, appMaxConcurrency < 1 { throw ValidationError("--app-max-concurrency must be at least 1") }
         if let config, !FileManager.default.fileExists(atPath: config) { throw ValidationError("--config: no such file '\(config)'") }
+        for address in Self.addresses(listenAddresses) + [appChannelAddress] where !Self.isIPv4(Self.address(address)) {
+            throw ValidationError("'\(address)' is not an IPv4 address (--dapr-listen-addresses, --app-channel-address)")
+        }
+        if Self.addresses(listenAddresses).isEmpty { throw ValidationError("--dapr-listen-addresses names no address") }
         if runFile != nil, !command.isEmpty { throw ValidationError("--run-file runs the apps its template names; give no command after '--'") }
     }
 
     func run() async throws {
         let level = Self.level(logLevel) ?? .info
+        let appID = appID
+        let asJSON = logAsJSON
         LoggingSystem.bootstrap { label in
+            if asJSON { return JSONLogHandler(label: label, appID: appID, logLevel: level) }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
@@ -137,6 +153,8 @@ struct Run: AsyncParsableCommand {
         configuration.maxBodySize = maxBodySize << 20
         configuration.command = command
         configuration.watch = watch
+        configuration.listenAddresses = Self.addresses(listenAddresses).map(Self.address)
+        configuration.appChannelAddress = Self.address(appChannelAddress)
         let environment = ProcessInfo.processInfo.environment
         configuration.apiToken = environment["DAPR_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.appAPIToken = environment["APP_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
@@ -151,6 +169,18 @@ struct Run: AsyncParsableCommand {
             logger.critical("cannot start: \(error)")
             throw ExitCode(2)
         }
+    }
+
+    static func addresses(_ list: String) -> [String] {
+        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    /// `localhost` is 127.0.0.1, as for the brokers' hosts.
+    static func address(_ text: String) -> String { text == "localhost" ? "127.0.0.1" : text }
+
+    static func isIPv4(_ text: String) -> Bool {
+        var address = in_addr()
+        return inet_pton(AF_INET, text, &address) == 1
     }
 
     static func level(_ text: String) -> Logger.Level? {
