@@ -133,7 +133,9 @@ public final class JetStreamPubSub: PubSub, PingableComponent, HealthReporting {
         let topic = request.topic
         let consumer = settings.consumer(topic: topic, consumerGroup: request.consumerGroup)
         let (stream, info) = try await prepareConsumer(consumer, topic: topic, lease)
-        let keepAlive = InProgressKeepAlive(interval: max(info.ackWait / 2, .milliseconds(100)), clock: clock)
+        // A quarter of AckWait: a tick delayed on a loaded host still lands before the server
+        // gives up on the message (half of it was seen to be too little on a busy 2-core box).
+        let keepAlive = InProgressKeepAlive(interval: max(info.ackWait / 4, .milliseconds(100)), clock: clock)
         let reader = JetStreamReader(
             topic: topic, stream: stream, consumerName: info.name, settings: settings, supervisor: supervisor, keepAlive: keepAlive, logger: logger
         ) { connection in

@@ -19,8 +19,8 @@ public final class InProgressKeepAlive: Sendable {
     private let clock: AnyClock
     private let held = Mutex([ObjectIdentifier: Held]())
 
-    /// - Parameter interval: the tick; half the consumer's AckWait keeps a message that is
-    ///   held for long from ever reaching its AckWait.
+    /// - Parameter interval: the tick; a quarter of the consumer's AckWait keeps a message that
+    ///   is held for long from ever reaching its AckWait, even when a tick comes late.
     public init(interval: Duration, clock: AnyClock = .continuous) {
         self.interval = interval
         self.clock = clock

@@ -20,20 +20,21 @@ struct JetStreamDeliveryTests {
 
     @Test("a handler working longer than AckWait does not see its message again (in-progress keep-alive)")
     func keepAlive() async throws {
-        try await Self.withComponent(["ackWait": "1s"]) { pubsub, stream in
+        // AckWait 2 s (keep-alive ticks every 500 ms): a loaded CI box once delayed a tick past 1 s.
+        try await Self.withComponent(["ackWait": "2s"]) { pubsub, stream in
             let topic = "\(stream)-slow"
             let received = Received()
             let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "tests")) { message in
                 await received.record(message)
                 guard String(decoding: message.data, as: UTF8.self) == "slow" else { return }
                 // Three AckWaits: without in-progress acknowledgements the server would redeliver.
-                try await Task.sleep(for: .seconds(3))
+                try await Task.sleep(for: .seconds(6))
                 await received.mark("slow handled")
             }
             try await Self.publish(pubsub, topic, ["slow", "marker"])
             try await received.until(marked: "slow handled")
-            // A redelivery the server started meanwhile arrives within this second.
-            try await Task.sleep(for: .seconds(1))
+            // A redelivery the server started meanwhile arrives within these two seconds.
+            try await Task.sleep(for: .seconds(2))
             await subscription.cancel()
             #expect(await received.payloads.sorted() == ["marker", "slow"])
         }

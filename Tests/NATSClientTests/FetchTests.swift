@@ -68,17 +68,18 @@ struct FetchTests {
 
     @Test("in-progress acknowledgements keep a held message from redelivery past AckWait")
     func inProgress() async throws {
-        try await Scratch.with(ackWait: .seconds(1)) { scratch in
+        // AckWait 2 s, ticks every 250 ms: a loaded CI box once delayed a tick past a 1 s AckWait.
+        try await Scratch.with(ackWait: .seconds(2)) { scratch in
             _ = try await scratch.publish("slow")
             let holder = try await scratch.subscribe()
             let held = try await holder.fetch(max: 1, wait: .seconds(5))
             #expect(held.count == 1)
-            let keepAlive = InProgressKeepAlive(interval: .milliseconds(300))
+            let keepAlive = InProgressKeepAlive(interval: .milliseconds(250))
             keepAlive.hold(held)
             let ticking = Task { await keepAlive.run() }
             // Three AckWaits: without the keep-alive the message would come back to this reader.
             let other = try await scratch.subscribe()
-            let stolen = try await other.fetch(max: 1, wait: .seconds(3))
+            let stolen = try await other.fetch(max: 1, wait: .seconds(6))
             ticking.cancel()
             #expect(stolen.isEmpty)
             await holder.settle(acks: held, naks: [])
