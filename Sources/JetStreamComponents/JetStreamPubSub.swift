@@ -150,14 +150,14 @@ public final class JetStreamPubSub: PubSub, PingableComponent, HealthReporting {
         let driver = ConsumerDriver<JetStreamDelivery>(
             configuration: configuration, clock: clock, logger: logger, handler: { delivery in try await handler(delivery.incoming) },
             settle: { settlement in await reader.settle(settlement) })
-        let keepAliveTask = Task { await keepAlive.run() }
+        keepAlive.start()
         driver.start { room in try await reader.pull(room: room) }
         logger.debug("subscribed", metadata: ["topic": "\(topic)", "stream": "\(stream)", "consumer": "\(info.name)"])
         return Subscription(
             stopPulling: { driver.stopPulling() },
             finish: {
                 await driver.finish()
-                keepAliveTask.cancel()
+                keepAlive.stop()
                 await reader.close()
             })
     }

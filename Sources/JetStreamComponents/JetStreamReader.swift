@@ -75,12 +75,11 @@ final class JetStreamReader: Sendable {
         let messages: [JetStreamMessage]
         do {
             let subscription = try await subscription(for: lease, prepared: false)
-            messages = try await subscription.fetch(max: room, wait: Self.fetchWait)
+            messages = try await subscription.fetch(max: room, wait: Self.fetchWait, keepAlive: keepAlive)
         } catch let error as NATSError {
             if error.isConnectionProblem || lease.connection.isClosed { supervisor.connectionLost(lease, error: error) }
             throw error
         }
-        keepAlive.hold(messages)
         return messages.map { message in
             JetStreamDelivery(message: message, incoming: IncomingMessage(topic: topic, data: message.data, metadata: ["Topic": message.subject]))
         }

@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import OutriggerSeam
 import Synchronization
 
@@ -6,7 +8,7 @@ import Synchronization
 /// the previous tick or longer, which restarts the message's AckWait on the server.
 ///
 /// A keep-alive, not a retry: it sends nothing for messages that were settled, and never
-/// re-sends a message. ``run()`` loops until its task is cancelled. The set it tracks holds
+/// re-sends a message. It ticks from ``start()`` to ``stop()``. The set it tracks holds
 /// exactly the messages its owner holds, so it is as bounded as they are.
 public final class InProgressKeepAlive: Sendable {
     private struct Held {
@@ -18,6 +20,8 @@ public final class InProgressKeepAlive: Sendable {
     public let interval: Duration
     private let clock: AnyClock
     private let held = Mutex([ObjectIdentifier: Held]())
+    /// Set while the ticking thread runs; signalling it ends the thread.
+    private let stopSignal = Mutex<DispatchSemaphore?>(nil)
 
     /// - Parameter interval: the tick; a quarter of the consumer's AckWait keeps a message that
     ///   is held for long from ever reaching its AckWait, even when a tick comes late.
@@ -49,21 +53,36 @@ public final class InProgressKeepAlive: Sendable {
         held.withLock { held in held.values.filter { $0.since.duration(to: now) >= age }.map(\.message) }
     }
 
-    /// Every `interval`, marks the messages held since the previous tick as in progress.
-    /// Returns when its task is cancelled.
-    public func run() async {
-        while !Task.isCancelled {
-            do {
-                try await clock.sleep(for: interval)
-            } catch {
-                return
-            }
-            let due = due(at: clock.now, age: interval)
-            // One batch per subscription: acknowledgements go through the message's own.
-            let bySubscription = Dictionary(grouping: due) { ObjectIdentifier($0.subscription) }
-            for messages in bySubscription.values {
-                await messages[0].subscription.markInProgress(messages)
-            }
+    /// Starts ticking, now, on a thread of its own: every `interval` the messages held since the
+    /// previous tick or longer are marked in progress, the `+WPI`s handed to the connection's
+    /// sending thread without waiting. Nothing of it runs on the task pool: a pool kept busy by
+    /// handlers (2 cores, many deliveries) once delayed the keep-alive past AckWait and the server
+    /// redelivered a message that was still being handled. Call ``stop()`` to end it.
+    public func start() {
+        let semaphore = DispatchSemaphore(value: 0)
+        guard stopSignal.withLock({ current in
+            guard current == nil else { return false }
+            current = semaphore
+            return true
+        }) else { return }
+        let every = DispatchTimeInterval.milliseconds(max(1, Int(interval / .milliseconds(1))))
+        let thread = Thread { [self] in
+            while semaphore.wait(timeout: .now() + every) == .timedOut { tick() }
+        }
+        thread.name = "nats-keep-alive"
+        thread.start()
+    }
+
+    /// Ends the ticking ``start()`` began (its thread exits at its next wake-up, at once).
+    public func stop() {
+        stopSignal.withLock { $0 }?.signal()
+    }
+
+    /// Marks the messages held for at least one interval as in progress, one batch per subscription.
+    func tick() {
+        let due = due(at: clock.now, age: interval)
+        for messages in Dictionary(grouping: due, by: { ObjectIdentifier($0.subscription) }).values {
+            messages[0].subscription.queueInProgress(messages)
         }
     }
 }

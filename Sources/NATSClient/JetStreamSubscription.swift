@@ -34,7 +34,11 @@ public final class JetStreamSubscription: Sendable {
     ///
     /// Cancelling returns at once with `CancellationError`; messages the fetch in progress
     /// still receives are handed back (`Nak`) at once, so they go to another subscriber.
-    public func fetch(max: Int, wait: Duration) async throws -> [JetStreamMessage] {
+    ///
+    /// `keepAlive` starts holding the messages on the fetching thread, the moment they arrive:
+    /// waiting until this task resumes would let a task pool busy for longer than AckWait lose
+    /// them to a redelivery before they are ever held.
+    public func fetch(max: Int, wait: Duration, keepAlive: InProgressKeepAlive? = nil) async throws -> [JetStreamMessage] {
         typealias Waiter = CheckedContinuation<Result<[JetStreamMessage], NATSError>, Never>
         let handoff = Mutex<Waiter?>(nil)
         let take: @Sendable () -> Waiter? = {
@@ -56,6 +60,7 @@ public final class JetStreamSubscription: Sendable {
                         outcome = .failure(error)
                     }
                     if let waiter = take() {
+                        if case .success(let messages) = outcome { keepAlive?.hold(messages) }
                         waiter.resume(returning: outcome)
                     } else if case .success(let messages) = outcome {
                         // Nobody waits any more (cancelled): hand them back for someone else.
@@ -94,6 +99,16 @@ public final class JetStreamSubscription: Sendable {
     }
 
     /// Tells the server `messages` are still being worked on, which restarts their AckWait.
+    /// Queues `+WPI` for `messages` on the sending thread and returns at once (the keep-alive's
+    /// own thread calls this: it must not wait on anything that a busy task pool could delay).
+    func queueInProgress(_ messages: [JetStreamMessage]) {
+        guard !messages.isEmpty else { return }
+        let pointers = messages.map(\.message)
+        connection.sender.submit {
+            for message in pointers { natsMsg_InProgress(message.raw, nil) }
+        }
+    }
+
     public func markInProgress(_ messages: [JetStreamMessage]) async {
         guard !messages.isEmpty else { return }
         let pointers = messages.map(\.message)

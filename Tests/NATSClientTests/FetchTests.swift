@@ -76,11 +76,11 @@ struct FetchTests {
             #expect(held.count == 1)
             let keepAlive = InProgressKeepAlive(interval: .milliseconds(250))
             keepAlive.hold(held)
-            let ticking = Task { await keepAlive.run() }
+            keepAlive.start()
             // Three AckWaits: without the keep-alive the message would come back to this reader.
             let other = try await scratch.subscribe()
             let stolen = try await other.fetch(max: 1, wait: .seconds(6))
-            ticking.cancel()
+            keepAlive.stop()
             #expect(stolen.isEmpty)
             await holder.settle(acks: held, naks: [])
         }
