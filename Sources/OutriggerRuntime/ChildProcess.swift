@@ -81,6 +81,15 @@ public struct ChildProcess: Sendable {
     /// True while the program has not been reaped.
     public var isRunning: Bool { kill(pid, 0) == 0 }
 
+    /// True once the program has ended, reaped or not (a zombie still answers `kill(pid, 0)`);
+    /// reaping stays with ``waitForExit()``.
+    public var hasEnded: Bool {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")")
+        else { return true }
+        return stat[stat.index(after: end)...].split(separator: " ").first == "Z"
+    }
+
     public func signal(_ signal: Int32) {
         kill(pid, signal)
     }

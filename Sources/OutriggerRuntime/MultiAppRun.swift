@@ -142,7 +142,7 @@ public struct MultiAppRun: Sendable {
         logger.info("started the sidecar of app id '\(app.appID)'", metadata: [
             "http-port": "\(httpPort)", "grpc-port": "\(grpcPort)", "pid": "\(sidecar.pid)", "log": "\(sidecarLog)",
         ])
-        guard await FreePort.waitUntilListening(httpPort, while: { sidecar.isRunning && !stop.fired }) else {
+        guard await FreePort.waitUntilListening(httpPort, while: { !sidecar.hasEnded && !stop.fired }) else {
             sidecar.signal(SIGTERM)
             _ = await sidecar.waitForExit()
             throw MultiAppRunError("its sidecar did not start listening on port \(httpPort); see \(sidecarLog)")

@@ -69,11 +69,17 @@ enum OutputPump {
 
 /// Loopback ports for sidecars whose template gives none.
 enum FreePort {
+    /// A free port below the kernel's ephemeral range (32768 and up on Linux): a port picked
+    /// there could be taken by any outgoing connection before the sidecar binds it (seen on a
+    /// busy machine), one picked here only by another listener.
+    static let range = 10_000..<20_000
+
     static func pick() throws -> Int {
-        guard let port = TCPPortCheck.freePort() else {
-            throw MultiAppRunError("cannot pick a free port: \(String(cString: strerror(errno)))")
+        for _ in 0..<200 {
+            let port = Int.random(in: range)
+            if TCPPortCheck.isFree(port: port) { return port }
         }
-        return port
+        throw MultiAppRunError("cannot find a free port in \(range.lowerBound)-\(range.upperBound - 1) for a sidecar; give daprHTTPPort, daprGRPCPort and metricsPort in the template")
     }
 
     /// Waits until something accepts connections on `port` (true), or `alive()` turns false.

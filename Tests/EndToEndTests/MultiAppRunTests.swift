@@ -199,6 +199,22 @@ struct MultiAppRunTests {
         await run.stop()
     }
 
+    @Test("an app whose sidecar cannot start ends the run with an error naming it and its log file")
+    func sidecarFailsToStart() async throws {
+        let folder = try Self.folder([
+            "dapr.yaml": "version: 1\napps:\n  - appID: doomed\n    appDirPath: ./doomed\n    command: [\"sleep\", \"60\"]\n",
+            "doomed/.dapr/resources/bad.yaml": YAML.pubsub(type: "pubsub.no-such-broker"),
+        ])
+        defer { folder.remove() }
+        let result = try await SidecarProcess.runToExit(["run", "-f", folder.path], timeout: .seconds(30))
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("cannot start app id 'doomed'"), "\(result.stderr)")
+        #expect(result.stderr.contains("doomed_sidecar_"), "\(result.stderr)")
+        let logs = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/doomed/.dapr/logs")
+        let log = try String(contentsOfFile: folder.path + "/doomed/.dapr/logs/" + (logs.first { $0.contains("_sidecar_") } ?? ""), encoding: .utf8)
+        #expect(log.contains("pubsub.no-such-broker"), "the sidecar's own reason is in its log file")
+    }
+
     @Test("a broken template stops run -f before anything starts, naming the file and field")
     func brokenTemplate() async throws {
         let folder = try Self.folder(["dapr.yaml": "version: 1\napps:\n  - appID: lost\n    appDirPath: ./nowhere\n"])
