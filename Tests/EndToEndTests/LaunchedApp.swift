@@ -39,17 +39,24 @@ enum LaunchedApp {
         """#
 
     /// The Python interpreter itself (not a version-manager shim, so signals reach Python).
+    ///
+    /// Debian's `/usr/bin/python3` when it is there. Otherwise Python is asked for
+    /// `sys.executable`, its answer written to a file: reading a pipe to its end here once hung
+    /// the whole test run, its write end held open by a process other tests started meanwhile,
+    /// while this initializer blocked one of the two threads of the task pool and the other
+    /// waited for it.
     static let python: String = {
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") { return "/usr/bin/python3" }
+        let answer = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-python-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: answer) }
         let process = Process()
-        let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import sys; print(sys.executable)"]
-        process.standardOutput = pipe
+        process.arguments = ["python3", "-c", "import sys; open(sys.argv[1], 'w').write(sys.executable)", answer]
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return "python3" }
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let path = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = (try? String(contentsOfFile: answer, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return process.terminationStatus == 0 && !path.isEmpty ? path : "python3"
     }()
 

@@ -165,15 +165,40 @@ final class SidecarProcess: @unchecked Sendable {
         return status!
     }
 
+    /// Where each thread of the process stood when it had not exited in time (gdb), for the
+    /// failure message; empty until then.
+    let hangBacktrace = Observed("")
+
     /// SIGTERM, then SIGKILL when it has not exited 10 s later; returns whether it stopped in time.
     @discardableResult
     func stop() async -> Bool {
         guard isRunning else { return true }
         terminate()
         if (try? await waitForExit(timeout: .seconds(10))) != nil { return true }
+        hangBacktrace.set(Self.backtrace(of: pid))
         signal(SIGKILL)
         _ = try? await waitForExit(timeout: .seconds(5))
         return false
+    }
+
+    /// Every thread's stack of `pid`, from gdb when it is installed (empty otherwise). gdb
+    /// writes to a file, not a pipe: a pipe read to its end can wait forever for a write end
+    /// that another test's child inherited.
+    static func backtrace(of pid: Int32) -> String {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gdb") else { return "" }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-gdb-\(pid)-\(UUID().uuidString.prefix(8))").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        guard FileManager.default.createFile(atPath: file, contents: nil), let output = FileHandle(forWritingAtPath: file) else { return "" }
+        let gdb = Process()
+        gdb.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        gdb.arguments = ["30", "/usr/bin/gdb", "-p", String(pid), "-batch", "-ex", "thread apply all bt 12"]
+        gdb.standardOutput = output
+        gdb.standardError = FileHandle.nullDevice
+        guard (try? gdb.run()) != nil else { return "" }
+        gdb.waitUntilExit()
+        try? output.close()
+        let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { $0.hasPrefix("#") || $0.hasPrefix("Thread") }.joined(separator: "\n")
     }
 
     /// Polls `GET /v1.0/healthz` until it answers 204; fails at once when the process exits.
@@ -278,7 +303,9 @@ func withSidecar(
         Issue.record(error, Comment(rawValue: sidecar.logTail), sourceLocation: sourceLocation)
     }
     if !(await sidecar.stop()) {
-        Issue.record("outrigger did not exit within 10 s of SIGTERM and was killed\n\(sidecar.logTail)", sourceLocation: sourceLocation)
+        Issue.record(
+            "outrigger did not exit within 10 s of SIGTERM and was killed\n\(sidecar.logTail)\n--- threads ---\n\(sidecar.hangBacktrace.value)",
+            sourceLocation: sourceLocation)
     }
     await app.stop()
 }

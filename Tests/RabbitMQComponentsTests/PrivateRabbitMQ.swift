@@ -1,3 +1,4 @@
+import AMQPClient
 import Foundation
 import OutriggerCore
 import OutriggerTesting
@@ -99,6 +100,16 @@ final class PrivateRabbitMQ {
         try await withDeadline(limit, "rabbitmq-server on 127.0.0.1:\(port)") {
             while !TCPPortCheck.accepts(host: "127.0.0.1", port: port) {
                 try await Task.sleep(for: .milliseconds(100))
+            }
+            // The port opens before the node has finished booting; on a loaded box an AMQP
+            // handshake can then take longer than a component's connect timeout. Ready means
+            // a connection opens.
+            while true {
+                if let connection = try? await AMQPConnection.open(AMQPConfiguration(host: "127.0.0.1", port: port, connectTimeout: .seconds(5))) {
+                    await connection.close()
+                    return
+                }
+                try await Task.sleep(for: .milliseconds(200))
             }
         }
     }
