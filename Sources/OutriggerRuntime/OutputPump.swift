@@ -69,10 +69,10 @@ enum OutputPump {
 
 /// Loopback ports for sidecars whose template gives none.
 enum FreePort {
-    /// A free port below the kernel's ephemeral range (32768 and up on Linux): a port picked
-    /// there could be taken by any outgoing connection before the sidecar binds it (seen on a
-    /// busy machine), one picked here only by another listener.
-    static let range = 10_000..<20_000
+    /// A free port above Linux's ephemeral range (32768–60999): a port picked inside it could
+    /// be taken by any outgoing connection before the sidecar binds it (seen on a busy
+    /// machine), one picked here only by another listener.
+    static let range = 61_000..<65_000
 
     static func pick() throws -> Int {
         for _ in 0..<200 {

@@ -73,7 +73,7 @@ final class PrivateRabbitMQ {
     var connectionString: String { "amqp://guest:guest@127.0.0.1:\(port)/" }
 
     /// Starts the node (keeping the data of an earlier run) and waits until it accepts connections.
-    func start(within limit: Duration = .seconds(60)) async throws {
+    func start(within limit: Duration = .seconds(120)) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.server)
         let path = directory.path
