@@ -84,6 +84,9 @@ final class PrivateRabbitMQ {
             "RABBITMQ_CONF_ENV_FILE": "\(path)/rabbitmq-env.conf", "RABBITMQ_CONFIG_FILE": "\(path)/rabbitmq.conf",
             "RABBITMQ_ADVANCED_CONFIG_FILE": "\(path)/advanced.config", "RABBITMQ_ENABLED_PLUGINS_FILE": "\(path)/enabled_plugins",
             "RABBITMQ_MNESIA_BASE": "\(path)/mnesia", "RABBITMQ_LOG_BASE": "\(path)/log", "RABBITMQ_PID_FILE": "\(path)/mnesia/rabbit.pid",
+            // A node killed mid-boot writes a crash dump; it belongs with the node's files, not in
+            // the directory the tests run from.
+            "ERL_CRASH_DUMP": "\(path)/erl_crash.dump",
         ]
         let log = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = log
