@@ -148,6 +148,25 @@ final class QueueConsumer: Sendable {
         await supervisor.recover(attempt: attempt) { $0.isUsable }
     }
 
+    /// Delivers the queue's messages to `handler` through the seam's consumer driver, attached
+    /// again after every reconnect, until the returned subscription stops (then detached).
+    /// The pub/sub component and the input binding both read through here.
+    func deliver(concurrency: Int, handler: @escaping @Sendable (AMQPDelivery) async throws -> Void) -> Subscription {
+        let token = supervisor.addResubscriber { link in try await self.resubscribe(link) }
+        let driver = ConsumerDriver<AMQPDelivery>(
+            configuration: .init(maxConcurrency: concurrency), clock: clock, logger: logger,
+            handler: handler,
+            settle: { settlement in await self.settle(settlement) })
+        driver.start(recover: { error, attempt in await self.recover(after: error, attempt: attempt) }, pull: { room in
+            try await self.pull(room: room)
+        })
+        return Subscription(stopPulling: { driver.stopPulling() }, finish: {
+            await driver.finish()
+            self.supervisor.removeResubscriber(token)
+            await self.detach()
+        })
+    }
+
     // MARK: - Settle
 
     func settle(_ settlement: Settlement<AMQPDelivery>) async {

@@ -114,19 +114,7 @@ public final class RabbitMQBinding: InputBinding, OutputBinding, PingableCompone
         } catch {
             throw failure(error, lease)
         }
-        let token = supervisor.addResubscriber { link in try await consumer.resubscribe(link) }
-        let driver = ConsumerDriver<AMQPDelivery>(
-            configuration: .init(maxConcurrency: concurrency), clock: clock, logger: logger,
-            handler: { delivery in try await handler(Self.event(delivery)) },
-            settle: { settlement in await consumer.settle(settlement) })
-        driver.start(recover: { error, attempt in await consumer.recover(after: error, attempt: attempt) }, pull: { room in
-            try await consumer.pull(room: room)
-        })
-        return Subscription(stopPulling: { driver.stopPulling() }, finish: {
-            await driver.finish()
-            self.supervisor.removeResubscriber(token)
-            await consumer.detach()
-        })
+        return consumer.deliver(concurrency: concurrency) { delivery in try await handler(Self.event(delivery)) }
     }
 
     /// Closes the connection; call after reading finished.

@@ -137,21 +137,11 @@ public final class RabbitMQPubSub: PubSub, PingableComponent, HealthReporting {
         } catch {
             throw failure(error, lease, topic: request.topic)
         }
-        let token = supervisor.addResubscriber { link in try await consumer.resubscribe(link) }
         let topic = request.topic
         let withProperties = settings.publishMessagePropertiesToMetadata
-        let driver = ConsumerDriver<AMQPDelivery>(
-            configuration: .init(maxConcurrency: concurrency), clock: clock, logger: logger,
-            handler: { delivery in try await handler(DaprAMQPMessage.incoming(delivery, topic: topic, withProperties: withProperties)) },
-            settle: { settlement in await consumer.settle(settlement) })
-        driver.start(recover: { error, attempt in await consumer.recover(after: error, attempt: attempt) }, pull: { room in
-            try await consumer.pull(room: room)
-        })
-        return Subscription(stopPulling: { driver.stopPulling() }, finish: {
-            await driver.finish()
-            self.supervisor.removeResubscriber(token)
-            await consumer.detach()
-        })
+        return consumer.deliver(concurrency: concurrency) { delivery in
+            try await handler(DaprAMQPMessage.incoming(delivery, topic: topic, withProperties: withProperties))
+        }
     }
 
     /// Closes the connection; call after the subscriptions finished.
