@@ -46,7 +46,7 @@ extension JSONText {
         }
     }
 
-    static func hexDigit(_ nibble: UInt8) -> UInt8 {
+    public static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? UInt8(ascii: "0") + nibble : UInt8(ascii: "a") + nibble - 10
     }
 }

@@ -6,7 +6,7 @@ import OutriggerDelivery
 extension DaprService {
     /// `GetSecret`: the secret's pairs; errors as daprd's gRPC codes.
     func getSecret(_ request: Dapr_Proto_Runtime_V1_GetSecretRequest) async throws -> Dapr_Proto_Runtime_V1_GetSecretResponse {
-        let reader = SecretReader(components: dependencies.publisher.components)
+        let reader = dependencies.secrets
         do throws(SecretReadError) {
             var response = Dapr_Proto_Runtime_V1_GetSecretResponse()
             response.data = try await reader.secret(store: request.storeName, key: request.key, metadata: request.metadata)
@@ -18,7 +18,7 @@ extension DaprService {
 
     /// `GetBulkSecret`: every secret of the store.
     func getBulkSecret(_ request: Dapr_Proto_Runtime_V1_GetBulkSecretRequest) async throws -> Dapr_Proto_Runtime_V1_GetBulkSecretResponse {
-        let reader = SecretReader(components: dependencies.publisher.components)
+        let reader = dependencies.secrets
         do throws(SecretReadError) {
             var response = Dapr_Proto_Runtime_V1_GetBulkSecretResponse()
             for (name, pairs) in try await reader.bulk(store: request.storeName, metadata: request.metadata) {
@@ -37,6 +37,7 @@ extension DaprService {
         case .notConfigured: .failedPrecondition
         case .notFound: .invalidArgument
         case .failed: .internalError
+        case .denied: .permissionDenied
         }
         return RPCError(code: code, message: "\(error.code): \(error.description)")
     }

@@ -3,6 +3,7 @@ import DaprProto
 import GRPCCore
 import GRPCProtobuf
 import Logging
+import OutriggerCore
 import OutriggerDelivery
 import SwiftProtobuf
 
@@ -25,13 +26,16 @@ public struct DaprService: RegistrableRPCService {
         public var requestShutdown: @Sendable () -> Void
         /// The output-binding path shared with the HTTP API.
         public var bindings: BindingInvoker
+        /// The secrets path shared with the HTTP API.
+        public var secrets: SecretReader
 
         public init(
-            publisher: Publisher, bindings: BindingInvoker, streams: StreamingSubscriptions, metadata: @escaping @Sendable () -> JSONValue,
-            requestShutdown: @escaping @Sendable () -> Void
+            publisher: Publisher, bindings: BindingInvoker, secretScopes: [DaprConfiguration.SecretScope] = [], streams: StreamingSubscriptions,
+            metadata: @escaping @Sendable () -> JSONValue, requestShutdown: @escaping @Sendable () -> Void
         ) {
             self.publisher = publisher
             self.bindings = bindings
+            self.secrets = SecretReader(components: publisher.components, scopes: secretScopes)
             self.streams = streams
             self.metadata = metadata
             self.requestShutdown = requestShutdown

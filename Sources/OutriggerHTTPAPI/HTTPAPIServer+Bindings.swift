@@ -20,7 +20,9 @@ extension HTTPAPIServer {
         let name = context.parameters.get("name") ?? ""
         let answer: BindingResponse
         do throws(BindingInvocationError) {
-            answer = try await dependencies.bindings.invoke(name, try BindingInvoker.request(fromJSON: Array(buffer: body)))
+            answer = try await dependencies.bindings.invoke(
+                name, try BindingInvoker.request(fromJSON: Array(buffer: body)),
+                traceParent: request.headers[traceParentField] ?? "", traceState: request.headers[traceStateField] ?? "")
         } catch {
             return APIError(status: error.httpStatus, code: error.code, message: error.description).response
         }

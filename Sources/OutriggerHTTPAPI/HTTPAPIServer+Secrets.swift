@@ -8,7 +8,7 @@ extension HTTPAPIServer {
     /// `GET /v1.0/secrets/{store}/bulk` → `{"<secret>": {"<name>": "<value>"}, ...}`; request
     /// metadata as `metadata.<key>` query parameters. Errors are Dapr's `{"errorCode","message"}`.
     func getSecret(_ request: Request, context: BasicRequestContext) async -> Response {
-        let reader = SecretReader(components: dependencies.publisher.components)
+        let reader = dependencies.secrets
         let store = context.parameters.get("store") ?? ""
         let key = context.parameters.get("key") ?? ""
         var metadata: [String: String] = [:]

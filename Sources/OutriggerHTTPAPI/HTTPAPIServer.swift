@@ -13,6 +13,8 @@ public struct HTTPAPIServer: Sendable {
         public var publisher: Publisher
         /// The output-binding path shared with the gRPC API.
         public var bindings: BindingInvoker
+        /// The secrets path shared with the gRPC API.
+        public var secrets: SecretReader
         public var status: SidecarStatus
         /// The `/v1.0/metadata` document, built on request.
         public var metadata: @Sendable () -> JSONValue
@@ -23,11 +25,13 @@ public struct HTTPAPIServer: Sendable {
         public var outboundProblems: @Sendable () async -> [String]
 
         public init(
-            publisher: Publisher, bindings: BindingInvoker? = nil, status: SidecarStatus, metadata: @escaping @Sendable () -> JSONValue,
+            publisher: Publisher, bindings: BindingInvoker? = nil, secretScopes: [DaprConfiguration.SecretScope] = [],
+            status: SidecarStatus, metadata: @escaping @Sendable () -> JSONValue,
             requestShutdown: @escaping @Sendable () -> Void, outboundProblems: @escaping @Sendable () async -> [String] = { [] }
         ) {
             self.publisher = publisher
             self.bindings = bindings ?? BindingInvoker(components: publisher.components, policies: publisher.policies)
+            self.secrets = SecretReader(components: publisher.components, scopes: secretScopes)
             self.status = status
             self.metadata = metadata
             self.requestShutdown = requestShutdown

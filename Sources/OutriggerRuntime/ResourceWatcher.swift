@@ -3,7 +3,6 @@ import Logging
 import OutriggerComponents
 import OutriggerCore
 import ServiceLifecycle
-import Yams
 
 /// Hot reload: watches the resources paths and applies added, changed and removed Component,
 /// Subscription and Resiliency documents to the running sidecar (`--watch`, or Dapr's
@@ -106,18 +105,5 @@ struct ResourceWatcher: Service {
             entries.append("\(file)|\(size)|\(modified)")
         }
         return entries.sorted()
-    }
-
-    /// Whether the Dapr Configuration at `file` turns the `HotReload` feature on
-    /// (`spec.features: [{name: HotReload, enabled: true}]`).
-    static func hotReloadEnabled(configuration file: String) throws -> Bool {
-        let text = try String(contentsOfFile: file, encoding: .utf8)
-        guard let document = try Yams.load(yaml: text) as? [String: Any],
-              let spec = document["spec"] as? [String: Any],
-              let features = spec["features"] as? [[String: Any]]
-        else { return false }
-        return features.contains { feature in
-            (feature["name"] as? String) == "HotReload" && ((feature["enabled"] as? Bool) == true || (feature["enabled"] as? String) == "true")
-        }
     }
 }

@@ -36,12 +36,20 @@ public struct Sidecar: Sendable {
     /// Runs until shutdown; returns the exit status (the app's, when the app ended the run).
     public func run() async throws -> Int32 {
         let start = ContinuousClock.now
+        let daprConfiguration = try loadDaprConfiguration()
         let resources = try ResourceLoader.load(paths: configuration.resourcesPaths)
         for warning in resources.warnings { logger.warning("\(warning)") }
         for skipped in resources.skipped { logger.debug("resource not used by Outrigger: \(skipped)") }
         let resiliencies = resources.resiliencies.filter { $0.isVisible(to: configuration.appID) }
         try Self.checkRoutingRules(resources.subscriptions)
-        let components = try await ComponentFactory.build(resources.components, appID: configuration.appID, logger: logger)
+        let allowed = resources.components.filter { spec in
+            guard daprConfiguration.denies(type: spec.type, version: spec.version) else { return true }
+            logger.warning("component '\(spec.name)' (\(spec.type)/\(spec.version)) is not loaded: its type is in spec.components.deny of \(daprConfiguration.file)")
+            return false
+        }
+        let components = try await ComponentFactory.build(allowed, appID: configuration.appID, logger: logger)
+        let (tracer, tracingService) = try TracingBackend.make(
+            daprConfiguration, appID: configuration.appID, environment: ProcessInfo.processInfo.environment, logger: logger)
 
         let status = SidecarStatus()
         var httpChannel: HTTPAppChannel?
@@ -59,11 +67,13 @@ public struct Sidecar: Sendable {
         let pipeline = DeliveryPipeline(
             appID: configuration.appID,
             channel: channel ?? NoAppChannel(),
-            appMaxConcurrency: configuration.appMaxConcurrency, logger: logger)
+            appMaxConcurrency: configuration.appMaxConcurrency, tracer: tracer, logger: logger)
         let shutdown = ShutdownTrigger()
         let policies = ResiliencyTable(resiliencies)
-        let publisher = Publisher(appID: configuration.appID, components: components, policies: policies)
-        let bindings = BindingInvoker(components: components, policies: policies)
+        var publisher = Publisher(appID: configuration.appID, components: components, policies: policies)
+        publisher.tracer = tracer
+        var bindings = BindingInvoker(components: components, policies: policies)
+        bindings.tracer = tracer
         let streams = StreamingSubscriptions(
             settings: .init(appID: configuration.appID, drainTimeout: configuration.drainTimeout, resiliencies: resiliencies),
             publisher: publisher, logger: logger)
@@ -78,6 +88,7 @@ public struct Sidecar: Sendable {
             dependencies: .init(
                 publisher: publisher,
                 bindings: bindings,
+                secretScopes: daprConfiguration.secretScopes,
                 status: status,
                 metadata: { metadata.json() },
                 requestShutdown: { shutdown.fire() },
@@ -90,7 +101,9 @@ public struct Sidecar: Sendable {
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
         }
         let daprService = DaprService(
-            dependencies: .init(publisher: publisher, bindings: bindings, streams: streams, metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
+            dependencies: .init(
+                publisher: publisher, bindings: bindings, secretScopes: daprConfiguration.secretScopes, streams: streams,
+                metadata: { metadata.json() }, requestShutdown: { shutdown.fire() }),
             logger: logger)
         let grpcAPIs = configuration.listenAddresses.map { address in
             GRPCAPIServer(
@@ -102,6 +115,10 @@ public struct Sidecar: Sendable {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ComponentsService(components: components, logger: logger), serviceName: "components"),
         ]
+        if let tracingService {
+            // Stops after everything that makes spans, so the last ones are exported.
+            services.append(.init(service: tracingService, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "tracing"))
+        }
         if let grpcChannel {
             services.append(.init(service: grpcChannel, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-app-channel"))
         }
@@ -111,7 +128,7 @@ public struct Sidecar: Sendable {
         for grpcAPI in grpcAPIs {
             services.append(.init(service: grpcAPI, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "grpc-api"))
         }
-        if configuration.metricsPort > 0 {
+        if configuration.metricsPort > 0, daprConfiguration.metricsEnabled {
             let metrics = MetricsServer(appID: configuration.appID, subscriptions: { subscriptions.subscriptions })
             let metricsServer = Application(
                 router: metrics.router(),
@@ -132,7 +149,7 @@ public struct Sidecar: Sendable {
         }
         services.append(.init(service: streams, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "streaming-subscriptions"))
         services.append(.init(service: subscriptions, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup, serviceName: "subscriptions"))
-        if try hotReload() {
+        if configuration.watch || daprConfiguration.isEnabled(feature: "HotReload") {
             // Registered last, so it stops first: no reload runs while the subscriptions drain.
             let watcher = ResourceWatcher(
                 paths: configuration.resourcesPaths, appID: configuration.appID, components: components, subscriptions: subscriptions,
@@ -178,15 +195,12 @@ public struct Sidecar: Sendable {
         }
     }
 
-    /// `--watch`, or the `HotReload` feature of the `--config` Configuration.
-    func hotReload() throws -> Bool {
-        if configuration.watch { return true }
-        guard let file = configuration.configFile else { return false }
-        do {
-            return try ResourceWatcher.hotReloadEnabled(configuration: file)
-        } catch {
-            throw ConfigurationError(file: file, document: 1, field: "spec.features", message: "cannot be read: \(error)")
-        }
+    /// The `--config` Configuration (an empty one without it); its warnings are logged.
+    func loadDaprConfiguration() throws(ConfigurationError) -> DaprConfiguration {
+        guard let file = configuration.configFile else { return .empty() }
+        let loaded = try DaprConfiguration.load(path: file)
+        for warning in loaded.warnings { logger.warning("\(warning)") }
+        return loaded
     }
 
     /// Records this sidecar for `outrigger list`, `publish` and `stop`; a runtime directory that

@@ -14,7 +14,9 @@ struct DeliveryPipelineTests {
         let delivered = try #require(fixture.app.deliveries.first)
         #expect(delivered.path == "/orders")
         #expect(delivered.contentType == "application/cloudevents+json")
-        #expect(delivered.traceParent == "00-abc-def-01")
+        let context = try #require(TraceParent(delivered.traceParent ?? ""), "\(String(describing: delivered.traceParent))")
+        let published = try #require(TraceParent(PipelineFixture.traceParent))
+        #expect(context.traceIDText == published.traceIDText && context.spanID != published.spanID, "the attempt is a child span in the event's trace")
         #expect(fixture.subscription.counters.snapshot.delivered == 1)
     }
 

@@ -21,7 +21,8 @@ struct InputBindingDeliveryTests {
         let event = try #require(app.bindingEvents.first)
         #expect(event.path == "/cron-route")
         #expect(event.binding == "tick")
-        #expect(event.data == Array("x".utf8) && event.metadata == ["k": "v"])
+        #expect(event.data == Array("x".utf8) && event.metadata["k"] == "v")
+        #expect(event.metadata["traceparent"].flatMap(TraceParent.init) != nil, "a trace is started for the event: \(event.metadata)")
         #expect(binding.counters.snapshot.delivered == 1)
     }
 

@@ -6,6 +6,9 @@ import OutriggerTesting
 
 /// A pipeline wired to a fake broker and a scripted app, with one subscription on topic `orders`.
 struct PipelineFixture {
+    /// The trace context every fixture event carries.
+    static let traceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
     let app: RecordingAppChannel
     let broker = FakePubSub()
     let pipeline: DeliveryPipeline
@@ -34,7 +37,7 @@ struct PipelineFixture {
     func deliver(id: String = "e1", json data: String = #"{"item":"paddle"}"#, expiration: String? = nil) async -> FakePubSub.Outcome {
         var event = Envelope.wrap(
             data: Array(data.utf8), dataContentType: "application/json", id: id, source: "orders-app", type: nil,
-            subject: nil, topic: subscription.spec.topic, pubsubName: "pubsub", traceParent: "00-abc-def-01", traceState: "")
+            subject: nil, topic: subscription.spec.topic, pubsubName: "pubsub", traceParent: PipelineFixture.traceParent, traceState: "")
         event.expiration = expiration
         return await broker.deliver(event.structuredBytes(), topic: subscription.spec.topic)
     }

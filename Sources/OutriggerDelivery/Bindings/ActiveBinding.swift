@@ -49,8 +49,21 @@ extension DeliveryPipeline {
                 try enterRetryWait(id, true)
             },
             didWait: { [self] in try enterRetryWait(id, false) })
-        let outcome = try await binding.retries.run(slot: appLimit, observer: observer) { [channel] in
-            try await channel.deliverBinding(appEvent)
+        let outcome = try await binding.retries.run(slot: appLimit, observer: observer) { [channel, tracer] in
+            let span = tracer.start("bindings/\(binding.name)", kind: .consumer,
+                                    parent: event.metadata["traceparent"], traceState: event.metadata["tracestate"],
+                                    attributes: [("dapr.binding", binding.name), ("url.path", binding.path)])
+            var attempt = appEvent
+            attempt.metadata["traceparent"] = span.traceParent
+            if !span.traceState.isEmpty { attempt.metadata["tracestate"] = span.traceState }
+            do {
+                let answer = try await channel.deliverBinding(attempt)
+                span.end(error: answer == .success ? nil : "\(answer)")
+                return answer
+            } catch {
+                span.end(error: "\(error)")
+                throw error
+            }
         }
         switch outcome {
         case .succeeded:

@@ -9,6 +9,9 @@ public struct BindingInvoker: Sendable {
     public let components: LoadedComponents
     let policies: ResiliencyTable
     let clock: AnyClock
+    /// Starts the span of each invocation; its context reaches the binding as the request
+    /// metadata `traceparent`/`tracestate` (the HTTP binding sends them as headers).
+    public var tracer: SidecarTracer = .propagationOnly
     /// The policy (and its circuit breakers) built from ``policies`` at one version of it.
     private let outboundPolicy: BuiltPolicy
 
@@ -40,8 +43,9 @@ public struct BindingInvoker: Sendable {
         init(_ initial: (version: Int, policy: OutboundPolicy)) { held = Mutex(initial) }
     }
 
-    /// Invokes `name` with `request`; the error says how the API answers.
-    public func invoke(_ name: String, _ request: BindingRequest) async throws(BindingInvocationError) -> BindingResponse {
+    /// Invokes `name` with `request`; the error says how the API answers. `traceParent` is the
+    /// caller's context (the `traceparent` header), else the request metadata's.
+    public func invoke(_ name: String, _ request: BindingRequest, traceParent: String = "", traceState: String = "") async throws(BindingInvocationError) -> BindingResponse {
         guard let binding = components.outputBinding(named: name) else {
             throw .notFound(name)
         }
@@ -49,11 +53,24 @@ public struct BindingInvoker: Sendable {
         guard binding.operations.contains(request.operation) else {
             throw .unsupportedOperation(name, request.operation, supported: binding.operations)
         }
+        let span = tracer.start(
+            "bindings/\(name)", kind: .producer,
+            parent: traceParent.isEmpty ? request.metadata["traceparent"] : traceParent,
+            traceState: traceState.isEmpty ? request.metadata["tracestate"] : traceState,
+            attributes: [("dapr.binding", name), ("dapr.binding.operation", request.operation)])
+        var request = request
+        request.metadata["traceparent"] = span.traceParent
+        if !span.traceState.isEmpty { request.metadata["tracestate"] = span.traceState }
+        let sent = request
         do {
-            return try await outbound.run(name) { try await binding.invoke(request) }
+            let response = try await outbound.run(name) { try await binding.invoke(sent) }
+            span.end()
+            return response
         } catch let error as InvalidBindingRequest {
+            span.end(error: error.message)
             throw .invalidRequest(name, error.message)
         } catch {
+            span.end(error: "\(error)")
             throw .failed(name, "\(error)")
         }
     }

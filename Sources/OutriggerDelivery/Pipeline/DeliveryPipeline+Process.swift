@@ -35,9 +35,22 @@ extension DeliveryPipeline {
                 try enterRetryWait(id, true)
             },
             didWait: { [self] in try enterRetryWait(id, false) })
-        let outcome = try await subscription.retries.run(slot: appLimit, observer: observer) { [channel] in
-            if let bulk = subscription.bulk { return await bulk.submit(appEvent, via: channel) }
-            return try await channel.deliver(appEvent)
+        let outcome = try await subscription.retries.run(slot: appLimit, observer: observer) { [channel, tracer] in
+            let span = tracer.start("process \(spec.topic)", kind: .consumer, parent: event.traceParent, traceState: event.traceState, attributes: [
+                ("messaging.operation.type", "process"), ("messaging.destination.name", spec.topic),
+                ("dapr.pubsub", spec.pubsubName), ("messaging.message.id", event.id), ("url.path", path),
+            ])
+            var attempt = appEvent
+            (attempt.traceParent, attempt.traceState) = (span.traceParent, span.traceState)
+            let answer: AppAnswer
+            do {
+                if let bulk = subscription.bulk { answer = await bulk.submit(attempt, via: channel) } else { answer = try await channel.deliver(attempt) }
+            } catch {
+                span.end(error: "\(error)")
+                throw error
+            }
+            span.end(error: answer == .success ? nil : "\(answer)")
+            return answer
         }
         switch outcome {
         case .succeeded:

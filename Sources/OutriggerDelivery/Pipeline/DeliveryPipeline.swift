@@ -38,12 +38,15 @@ public final class DeliveryPipeline: Sendable {
     /// Retry waits, attempt timeouts and the drain deadline are measured on it.
     public let clock: AnyClock
     let appLimit: ConcurrencyLimit?
+    /// One span per delivery attempt, the child of the event's `traceparent`.
+    let tracer: SidecarTracer
     private let state = Mutex(State())
 
     /// - Parameter appMaxConcurrency: at most this many events at the app at once (`--app-max-concurrency`).
-    public init(appID: String, channel: any AppChannel, appMaxConcurrency: Int? = nil, clock: AnyClock = .continuous, logger: Logger) {
+    public init(appID: String, channel: any AppChannel, appMaxConcurrency: Int? = nil, clock: AnyClock = .continuous, tracer: SidecarTracer = .propagationOnly, logger: Logger) {
         self.appID = appID
         self.channel = channel
+        self.tracer = tracer
         self.appLimit = appMaxConcurrency.map(ConcurrencyLimit.init)
         self.clock = clock
         self.logger = logger

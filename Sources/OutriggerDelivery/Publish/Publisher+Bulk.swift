@@ -20,7 +20,8 @@ extension Publisher {
 
     /// Publishes every entry to one topic through the component's bulk path (the core falls back
     /// to one publish per entry for components without one). Entry ids must be unique and
-    /// non-empty; an entry that cannot be wrapped fails alone.
+    /// non-empty; an entry that cannot be wrapped fails alone. One publish span covers the batch;
+    /// every entry's envelope carries its context (the entries share the request's `traceparent`).
     public func bulkPublish(pubsubName: String, topic: String, entries: [BulkEntry]) async throws(PublishError) -> [BulkFailure] {
         let pubsub = try pubsub(pubsubName, topic: topic)
         var seen: Set<String> = []
@@ -28,13 +29,18 @@ extension Publisher {
             guard !entry.entryID.isEmpty else { throw .malformed("every entry needs a non-empty entryId") }
             guard seen.insert(entry.entryID).inserted else { throw .malformed("entryId '\(entry.entryID)' is used twice") }
         }
+        let first = entries.first?.request
+        let span = publishSpan(pubsubName: pubsubName, topic: topic, traceParent: first?.traceParent ?? "", traceState: first?.traceState ?? "")
         var failures: [BulkFailure] = []
+        defer { span.end(error: failures.isEmpty ? nil : "\(failures.count) of \(entries.count) entries failed") }
         var messages: [OutgoingMessage] = []
         var messageEntries: [String] = []
         messages.reserveCapacity(entries.count)
         for entry in entries {
+            var request = entry.request
+            (request.traceParent, request.traceState) = (span.traceParent, span.traceState)
             do throws(PublishError) {
-                messages.append(try message(for: entry.request))
+                messages.append(try message(for: request))
                 messageEntries.append(entry.entryID)
             } catch {
                 failures.append(BulkFailure(entryID: entry.entryID, error: error.description))

@@ -9,6 +9,8 @@ public struct Publisher: Sendable {
     public let components: LoadedComponents
     /// Resiliency documents whose `outbound` targets retry publishes to a component.
     public let policies: ResiliencyTable
+    /// Starts the publish span and the context the envelope carries.
+    public var tracer: SidecarTracer = .propagationOnly
 
     public init(appID: String, components: LoadedComponents, resiliencies: [ResiliencySpec] = []) {
         self.init(appID: appID, components: components, policies: ResiliencyTable(resiliencies))
@@ -106,15 +108,34 @@ public struct Publisher: Sendable {
         return OutgoingMessage(topic: request.topic, data: event.structuredBytes(), contentType: ContentType.cloudEventJSON, metadata: metadata)
     }
 
-    /// Wraps and publishes; throws ``PublishError`` with the Dapr error to answer.
+    /// Wraps and publishes; throws ``PublishError`` with the Dapr error to answer. The request's
+    /// `traceparent` is the parent of the publish span, whose context the envelope carries.
     public func publish(_ request: Request) async throws(PublishError) {
         let pubsub = try pubsub(request.pubsubName, topic: request.topic)
-        let message = try message(for: request)
+        let span = publishSpan(pubsubName: request.pubsubName, topic: request.topic, traceParent: request.traceParent, traceState: request.traceState)
+        var request = request
+        (request.traceParent, request.traceState) = (span.traceParent, span.traceState)
+        let message: OutgoingMessage
+        do throws(PublishError) {
+            message = try self.message(for: request)
+        } catch {
+            span.end(error: error.description)
+            throw error
+        }
         do {
             try await withOutboundPolicy(request.pubsubName) { try await pubsub.publish(message) }
         } catch {
+            span.end(error: "\(error)")
             throw .publishFailed(request.pubsubName, request.topic, "\(error)")
         }
+        span.end()
+    }
+
+    /// The span of one publish (or one bulk publish) to `topic`.
+    func publishSpan(pubsubName: String, topic: String, traceParent: String, traceState: String) -> TraceSpan {
+        tracer.start("publish \(topic)", kind: .producer, parent: traceParent, traceState: traceState, attributes: [
+            ("messaging.operation.type", "publish"), ("messaging.destination.name", topic), ("dapr.pubsub", pubsubName),
+        ])
     }
 }
 

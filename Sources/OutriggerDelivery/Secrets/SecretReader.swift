@@ -4,14 +4,23 @@ import OutriggerCore
 /// `GetBulkSecret`: finds the store and reads from it; the error says how the API answers.
 public struct SecretReader: Sendable {
     public let components: LoadedComponents
+    /// `spec.secrets.scopes` of the Configuration: which keys of a store the app may read.
+    public let scopes: [DaprConfiguration.SecretScope]
 
-    public init(components: LoadedComponents) {
+    public init(components: LoadedComponents, scopes: [DaprConfiguration.SecretScope] = []) {
         self.components = components
+        self.scopes = scopes
+    }
+
+    /// Whether the scopes let the app read `key` of `store` (no scope for the store: yes).
+    func allows(store: String, key: String) -> Bool {
+        scopes.first { $0.storeName == store }?.allows(key) ?? true
     }
 
     /// The secret `key` of `store`.
     public func secret(store: String, key: String, metadata: [String: String]) async throws(SecretReadError) -> [String: String] {
         let secretStore = try find(store)
+        guard allows(store: store, key: key) else { throw .denied(store: store, key: key) }
         do {
             return try await secretStore.secret(key, metadata: metadata)
         } catch {
@@ -23,7 +32,7 @@ public struct SecretReader: Sendable {
     public func bulk(store: String, metadata: [String: String]) async throws(SecretReadError) -> [String: [String: String]] {
         let secretStore = try find(store)
         do {
-            return try await secretStore.bulkSecrets(metadata: metadata)
+            return try await secretStore.bulkSecrets(metadata: metadata).filter { allows(store: store, key: $0.key) }
         } catch {
             throw .failed("failed getting secrets from secret store \(store): \(error)")
         }
@@ -45,12 +54,15 @@ public enum SecretReadError: Error, Sendable, CustomStringConvertible {
     case notFound(String)
     /// The store failed or has no such secret.
     case failed(String)
+    /// `spec.secrets.scopes` of the Configuration does not let the app read the key.
+    case denied(store: String, key: String)
 
     public var code: String {
         switch self {
         case .notConfigured: "ERR_SECRET_STORES_NOT_CONFIGURED"
         case .notFound: "ERR_SECRET_STORE_NOT_FOUND"
         case .failed: "ERR_SECRET_GET"
+        case .denied: "ERR_PERMISSION_DENIED"
         }
     }
 
@@ -59,6 +71,7 @@ public enum SecretReadError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .notConfigured, .failed: 500
         case .notFound: 401
+        case .denied: 403
         }
     }
 
@@ -67,6 +80,7 @@ public enum SecretReadError: Error, Sendable, CustomStringConvertible {
         case .notConfigured: "secret store is not configured"
         case .notFound(let name): "failed finding secret store with key \(name)"
         case .failed(let message): message
+        case .denied(let store, let key): "access denied by policy to get \(key) from \(store)"
         }
     }
 }
