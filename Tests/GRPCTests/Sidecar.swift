@@ -88,14 +88,17 @@ final class Sidecar: Sendable {
     let grpcPort: Int
     let httpPort: Int
     let folder: String
+    /// `DAPR_API_TOKEN` of the sidecar's environment: the harness's own calls carry it.
+    let apiToken: String?
     let exitStatus = Watched<Int32?>(nil)
     private let process: Process
     private let output = Mutex<[UInt8]>([])
 
-    private init(grpcPort: Int, httpPort: Int, folder: String, process: Process) {
+    private init(grpcPort: Int, httpPort: Int, folder: String, apiToken: String?, process: Process) {
         self.grpcPort = grpcPort
         self.httpPort = httpPort
         self.folder = folder
+        self.apiToken = apiToken
         self.process = process
     }
 
@@ -143,7 +146,7 @@ final class Sidecar: Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
-        let sidecar = Sidecar(grpcPort: grpcPort, httpPort: httpPort, folder: folder, process: process)
+        let sidecar = Sidecar(grpcPort: grpcPort, httpPort: httpPort, folder: folder, apiToken: environment["DAPR_API_TOKEN"], process: process)
         process.terminationHandler = { [exitStatus = sidecar.exitStatus] process in
             let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
             exitStatus.update { $0 = status }
@@ -178,7 +181,11 @@ final class Sidecar: Sendable {
         try await withDeadline(.seconds(30), "the sidecar's gRPC API to answer GetMetadata") {
             while true {
                 if let status = self.exitStatus.value { throw HarnessFailure("outrigger exited with status \(status) during start-up") }
-                let metadata = try? await self.withClient { client in try await client.getMetadata(Dapr_Proto_Runtime_V1_GetMetadataRequest()) }
+                var headers: Metadata = [:]
+                if let token = self.apiToken { headers.addString(token, forKey: "dapr-api-token") }
+                let metadata = try? await self.withClient { [headers] client in
+                    try await client.getMetadata(Dapr_Proto_Runtime_V1_GetMetadataRequest(), metadata: headers)
+                }
                 if let metadata, ready(metadata) { return }
                 try await Task.sleep(for: .milliseconds(50))
             }
