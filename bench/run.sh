@@ -3,7 +3,8 @@
 #
 #   1. nginx answering 204 to POST (the HTTP baseline) vs single publishes into pubsub.in-memory
 #      (wrk: 50 connections, 2 threads, 10 s, 1 KB JSON body) -> req/s, p50, p99, ratio
-#   2. bulk publish, 100 x 1 KB entries per request -> messages/s
+#   2. bulk publish, 100 x 1 KB entries per request -> messages/s; the single publish of 1 again
+#      with tracing on (samplingRate 1, every span exported over OTLP/HTTP to nginx) -> ratio
 #   3. publish -> delivery end to end: the in-memory broker delivers every event to an HTTP app
 #      (nginx answering 204) -> delivered/s from the sidecar's own counters
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
@@ -56,6 +57,8 @@ http {
     listen 127.0.0.1:$NGINX_PORT;
     client_max_body_size 16m;
     location = /dapr/subscribe { return 404; }
+    # OTLP/HTTP receiver for the tracing section: an empty ExportTraceServiceResponse.
+    location = /v1/traces { default_type application/x-protobuf; return 200 ""; }
     location / { return 204; }
   }
 }
@@ -111,6 +114,26 @@ nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$
 publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
 # 2. bulk publish
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
+kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
+
+# 2b. the same single publish with every span recorded and exported over OTLP/HTTP to nginx
+cat > "$work/tracing.yaml" <<YAML
+apiVersion: dapr.io/v1alpha1
+kind: Configuration
+metadata:
+  name: bench-tracing
+spec:
+  tracing:
+    samplingRate: "1"
+    otel:
+      endpointAddress: "127.0.0.1:$NGINX_PORT"
+      protocol: http
+YAML
+"$BIN" run -a bench -H 18501 -G 18931 -M 0 -d bench/components --config "$work/tracing.yaml" --log-level error &
+pids+=($!)
+sidecar=$!
+wait_healthy 18501
+traced_result=$(load "http://127.0.0.1:18501/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
 # Publish -> delivery end to end: a sidecar on HTTP port $1 / gRPC port $2 with the resources in
@@ -259,7 +282,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -272,6 +295,9 @@ for name, r in [("nginx 204 (baseline)", nginx), ("publish 1 KB -> in-memory", p
     print(f"{name:44} {rate(r):10.0f} {r['p50_us']/1000:7.2f}ms {r['p99_us']/1000:7.2f}ms {r['errors']:7d}")
 print()
 print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
+traced = json.loads(sys.argv[11])
+print(f"publish with tracing on:          {rate(traced):,.0f} req/s, p99 {traced['p99_us']/1000:.2f} ms, {traced['errors']} errors; traced / untraced ratio {rate(traced)/rate(publish):.2f}")
+print(f"                                  (samplingRate 1, every publish span exported over OTLP/HTTP to nginx; untraced = propagation only)")
 print(f"bulk publish messages/s:          {rate(bulk)*100:,.0f}   (target >= 1,000,000)")
 print(f"end-to-end delivered/s:           {e2e['delivered']/e2e['elapsed']:,.0f}   ({e2e['delivered']} delivered of {e2e['requests']} published; target >= 50,000)")
 if probe:
