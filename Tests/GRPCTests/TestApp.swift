@@ -15,6 +15,8 @@ final class TestApp: Sendable {
     private let serving: Task<Void, Never>
 
     var calls: Watched<AppCallbackHandler.Calls> { handler.calls }
+    /// The method name and metadata of every call the sidecar made, in arrival order.
+    let metadata: Watched<[(method: String, metadata: [String: String])]>
 
     static func start(
         subscriptions: [Dapr_Proto_Runtime_V1_TopicSubscription],
@@ -24,15 +26,20 @@ final class TestApp: Sendable {
     ) async throws -> TestApp {
         let handler = AppCallbackHandler(subscriptions: subscriptions, inputBindings: inputBindings, script: script, bulkScript: bulkScript)
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: 0), transportSecurity: .plaintext)
-        let server = GRPCServer(transport: transport, services: [handler])
+        let metadata = Watched<[(method: String, metadata: [String: String])]>([])
+        let server = GRPCServer(transport: transport, services: [handler], interceptors: [MetadataRecorder(calls: metadata)])
         let serving = Task { _ = try? await server.serve() }
-        let app = TestApp(handler: handler, server: server, transport: transport, serving: serving)
+        let app = TestApp(handler: handler, server: server, transport: transport, metadata: metadata, serving: serving)
         _ = try await app.port
         return app
     }
 
-    private init(handler: AppCallbackHandler, server: GRPCServer<HTTP2ServerTransport.Posix>, transport: HTTP2ServerTransport.Posix, serving: Task<Void, Never>) {
+    private init(
+        handler: AppCallbackHandler, server: GRPCServer<HTTP2ServerTransport.Posix>, transport: HTTP2ServerTransport.Posix,
+        metadata: Watched<[(method: String, metadata: [String: String])]>, serving: Task<Void, Never>
+    ) {
         self.handler = handler
+        self.metadata = metadata
         self.server = server
         self.transport = transport
         self.serving = serving
@@ -49,6 +56,25 @@ final class TestApp: Sendable {
     func stop() async {
         server.beginGracefulShutdown()
         await serving.value
+    }
+}
+
+/// Records the method and the string metadata of every call before the service handles it.
+struct MetadataRecorder: ServerInterceptor {
+    let calls: Watched<[(method: String, metadata: [String: String])]>
+
+    func intercept<Input: Sendable, Output: Sendable>(
+        request: StreamingServerRequest<Input>,
+        context: ServerContext,
+        next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
+    ) async throws -> StreamingServerResponse<Output> {
+        var values: [String: String] = [:]
+        for (key, value) in request.metadata {
+            if case .string(let text) = value { values[key] = text }
+        }
+        let method = context.descriptor.method
+        calls.update { $0.append((method, values)) }
+        return try await next(request, context)
     }
 }
 
@@ -145,6 +171,7 @@ func withGRPCApp(
     script: @escaping AppCallbackHandler.Script = { _, _ in .success(.success) },
     bulkScript: @escaping AppCallbackHandler.BulkScript = { _, _ in .success },
     resources: [String: String] = ["pubsub.yaml": Resources.pubsub, "resiliency.yaml": Resources.fastRetries()],
+    environment: [String: String] = [:],
     ready: @escaping @Sendable (Dapr_Proto_Runtime_V1_GetMetadataResponse) -> Bool,
     sourceLocation: SourceLocation = #_sourceLocation,
     _ body: (Sidecar, DaprClient, TestApp) async throws -> Void
@@ -153,7 +180,7 @@ func withGRPCApp(
     do {
         try await withSidecar(
             resources: resources, arguments: ["--app-port", String(try await app.port), "--app-protocol", "grpc"],
-            ready: ready, sourceLocation: sourceLocation
+            environment: environment, ready: ready, sourceLocation: sourceLocation
         ) { sidecar, client in
             try await body(sidecar, client, app)
         }
