@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "outrigger", targets: ["outrigger"]),
+        .executable(name: "outrigger-ceilings", targets: ["outrigger-ceilings"]),
         .library(name: "OutriggerTesting", targets: ["OutriggerTesting"]),
         .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
     ],
@@ -137,6 +138,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        .executableTarget(
+            name: "outrigger-ceilings",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .executableTarget(

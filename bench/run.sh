@@ -2,7 +2,10 @@
 # `make bench`: Outrigger's figures beside baselines measured in the same run on the same box.
 #
 #   1. nginx answering 204 to POST (the HTTP baseline) vs single publishes into pubsub.in-memory
-#      (wrk: 50 connections, 2 threads, 10 s, 1 KB JSON body) -> req/s, p50, p99, ratio
+#      (wrk: 50 connections, 2 threads, 10 s, 1 KB JSON body) -> req/s, p50, p99, ratio; beside the
+#      ceilings of the stack the API runs on: a bare SwiftNIO HTTP/1.1 handler and Hummingbird with
+#      the publish route, both reading the body and answering 204, and the NIO handler answering
+#      from a Swift task (the cost of one hop to async code and back) (outrigger-ceilings)
 #   2. bulk publish, 100 x 1 KB entries per request -> messages/s; the single publish of 1 again
 #      with tracing on (samplingRate 1, every span exported over OTLP/HTTP to nginx) -> ratio
 #   3. publish -> delivery end to end: the in-memory broker delivers every event to an HTTP app
@@ -38,6 +41,7 @@ trap cleanup EXIT
 
 echo "building release binary ..."
 swift build -c release --product outrigger 2>&1 | tail -1
+swift build -c release --product outrigger-ceilings 2>&1 | tail -1
 BIN=.build/release/outrigger
 python3 bench/make_bodies.py "$work"
 
@@ -109,8 +113,18 @@ wait_healthy 18500
 sleep 1
 rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$sidecar/status")
 
-# 1. single publish vs nginx
+# 1. single publish vs nginx, and vs the ceilings of the HTTP stack it runs on
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
+ceiling() {  # hummingbird|nio|nio-task port -> RESULT json of the same load against that 204 server
+  .build/release/outrigger-ceilings "$1" "$2" &
+  local server=$!
+  for _ in $(seq 1 200); do curl -s -o /dev/null -X POST "http://127.0.0.1:$2/v1.0/publish/p/t" && break; sleep 0.05; done
+  load "http://127.0.0.1:$2/v1.0/publish/pubsub/orders" "$work/single.json" application/json
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+hummingbird_result=$(ceiling hummingbird 18090)
+nio_result=$(ceiling nio 18091)
+nio_task_result=$(ceiling nio-task 18092)
 publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
 # 2. bulk publish
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
@@ -282,7 +296,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -290,11 +304,15 @@ rss_mb, startup_ms = int(sys.argv[6]) / 1024, float(sys.argv[7])
 rate = lambda r: r["requests"] / r["seconds"]
 print()
 print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
-for name, r in [("nginx 204 (baseline)", nginx), ("publish 1 KB -> in-memory", publish),
+hummingbird, bare_nio, nio_task = json.loads(sys.argv[12]), json.loads(sys.argv[13]), json.loads(sys.argv[14])
+for name, r in [("nginx 204 (baseline)", nginx), ("SwiftNIO HTTP/1.1 204 (ceiling)", bare_nio),
+                ("SwiftNIO 204 from a task (ceiling)", nio_task),
+                ("Hummingbird 204, same route (ceiling)", hummingbird), ("publish 1 KB -> in-memory", publish),
                 ("bulk publish 100 x 1 KB -> in-memory", bulk), ("publish while delivering to app", e2e)]:
     print(f"{name:44} {rate(r):10.0f} {r['p50_us']/1000:7.2f}ms {r['p99_us']/1000:7.2f}ms {r['errors']:7d}")
 print()
 print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
+print(f"  ceilings / nginx:               SwiftNIO {rate(bare_nio)/rate(nginx):.2f}, SwiftNIO + task hop {rate(nio_task)/rate(nginx):.2f}, Hummingbird {rate(hummingbird)/rate(nginx):.2f}; publish / Hummingbird {rate(publish)/rate(hummingbird):.2f}")
 traced = json.loads(sys.argv[11])
 print(f"publish with tracing on:          {rate(traced):,.0f} req/s, p99 {traced['p99_us']/1000:.2f} ms, {traced['errors']} errors; traced / untraced ratio {rate(traced)/rate(publish):.2f}")
 print(f"                                  (samplingRate 1, every publish span exported over OTLP/HTTP to nginx; untraced = propagation only)")

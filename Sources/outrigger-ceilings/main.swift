@@ -1,0 +1,77 @@
+// outrigger-ceilings: the HTTP servers `make bench` measures the sidecar's publish against, so a
+// gap is located rather than guessed. Each answers `POST /v1.0/publish/{pubsub}/{topic}` with 204
+// after reading the whole body, and does nothing else:
+//
+//   outrigger-ceilings hummingbird PORT   the framework the sidecar's HTTP API runs on, same router shape
+//   outrigger-ceilings nio PORT           a bare SwiftNIO HTTP/1.1 handler, one event loop per core
+//   outrigger-ceilings nio-task PORT      the same, answering from a Swift concurrency task: the
+//                                         cost of one hop from the event loop to async code and back
+import Hummingbird
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+
+let arguments = CommandLine.arguments
+guard arguments.count == 3, let port = Int(arguments[2]), ["hummingbird", "nio", "nio-task"].contains(arguments[1]) else {
+    print("usage: outrigger-ceilings hummingbird|nio|nio-task PORT")
+    exit(2)
+}
+
+if arguments[1] == "hummingbird" {
+    let router = Router()
+    router.post("/v1.0/publish/:pubsub/**") { request, _ -> Response in
+        var request = request
+        _ = try await request.collectBody(upTo: 4 << 20)
+        return Response(status: .noContent)
+    }
+    let application = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: "ceiling"))
+    try await application.runService()
+} else {
+    /// Reads each request to its end and answers 204 (from a task when `hop`), keeping the
+    /// connection open.
+    final class NoContentHandler: ChannelInboundHandler, @unchecked Sendable {
+        typealias InboundIn = HTTPServerRequestPart
+        typealias OutboundOut = HTTPServerResponsePart
+        private var keepAlive = true
+        let hop: Bool
+        init(hop: Bool) { self.hop = hop }
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            switch unwrapInboundIn(data) {
+            case .head(let head):
+                keepAlive = head.isKeepAlive
+            case .body:
+                break
+            case .end where hop:
+                let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+                let eventLoop = context.eventLoop
+                Task {
+                    eventLoop.execute {
+                        let context = loopBound.value
+                        var headers = HTTPHeaders()
+                        headers.add(name: "content-length", value: "0")
+                        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .noContent, headers: headers))), promise: nil)
+                        context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
+                    }
+                }
+            case .end:
+                var headers = HTTPHeaders()
+                headers.add(name: "content-length", value: "0")
+                let head = HTTPResponseHead(version: .http1_1, status: .noContent, headers: headers)
+                context.write(wrapOutboundOut(.head(head)), promise: nil)
+                context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+                if !keepAlive { context.close(promise: nil) }
+            }
+        }
+    }
+    let group = MultiThreadedEventLoopGroup.singleton
+    let channel = try await ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 1024)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { channel in
+            channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(NoContentHandler(hop: arguments[1] == "nio-task")) }
+        }
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .bind(host: "127.0.0.1", port: port).get()
+    try await channel.closeFuture.get()
+}
