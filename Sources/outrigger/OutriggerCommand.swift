@@ -59,7 +59,7 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("components-path"), help: ArgumentHelp("Older name of --resources-path.", visibility: .hidden))
     var componentsPaths: [String] = []
 
-    @Option(name: [.customShort("c"), .long], help: "A Dapr Configuration file; its HotReload feature is used, its other settings are not.")
+    @Option(name: [.customShort("c"), .long], help: "A Dapr Configuration file: tracing, metrics, features, secret scopes, component deny list (docs/configuration.md).")
     var config: String?
 
     @Option(name: .long, help: "How long deliveries in flight may take to finish at shutdown, in seconds or Go syntax (5s, 1m).")
