@@ -23,7 +23,10 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String { "\(code): \(message)" }
 
     /// The error as an HTTP response.
-    public var response: Response {
+    public var response: Response { Response.json(status: status, body) }
+
+    /// The `{"errorCode","message"}` JSON.
+    var body: [UInt8] {
         var body: [UInt8] = []
         body.reserveCapacity(64 + message.utf8.count)
         body.append(contentsOf: #"{"errorCode":"#.utf8)
@@ -31,7 +34,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         body.append(contentsOf: #","message":"#.utf8)
         JSONText.appendString(message, to: &body)
         body.append(UInt8(ascii: "}"))
-        return Response.json(status: status, body)
+        return body
     }
 
     static func malformed(_ message: String) -> APIError {

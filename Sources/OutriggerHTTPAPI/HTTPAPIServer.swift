@@ -1,6 +1,7 @@
 import CloudEvents
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
 import OutriggerCore
@@ -48,6 +49,12 @@ public struct HTTPAPIServer: Sendable {
         self.dependencies = dependencies
         self.maxBodySize = maxBodySize
         self.apiToken = apiToken
+    }
+
+    /// The HTTP/1.1 server the API runs on: Hummingbird's, with ``PublishFastPath`` in each
+    /// connection's pipeline ahead of the router.
+    public var server: HTTPServerBuilder {
+        .http1(configuration: .init(additionalChannelHandlers: [PublishFastPath(server: self)]))
     }
 
     /// The routes of the API.
@@ -100,7 +107,7 @@ public struct HTTPAPIServer: Sendable {
     }
 
     /// The parts of a publish request both publish routes read.
-    private struct PublishInput {
+    struct PublishInput: Equatable {
         var pubsubName: String
         var topic: String
         var body: [UInt8]
@@ -134,18 +141,25 @@ public struct HTTPAPIServer: Sendable {
     func publish(_ request: Request, context: BasicRequestContext) async -> Response {
         do throws(APIError) {
             let input = try await readPublish(request, context: context)
-            let publishRequest = Publisher.Request(
-                pubsubName: input.pubsubName, topic: input.topic, data: input.body,
-                contentType: request.headers[.contentType], metadata: input.metadata,
-                traceParent: input.traceParent, traceState: input.traceState)
-            do throws(PublishError) {
-                try await dependencies.publisher.publish(publishRequest)
-                return .noContent
-            } catch {
-                return APIError(error).response
-            }
+            if let error = await publish(input, contentType: request.headers[.contentType]) { return error.response }
+            return .noContent
         } catch {
             return error.response
+        }
+    }
+
+    /// Publishes what one request asked for; nil when it was published (204), else the error
+    /// to answer. Shared by the router and ``PublishFastPath``.
+    func publish(_ input: PublishInput, contentType: String?) async -> APIError? {
+        let publishRequest = Publisher.Request(
+            pubsubName: input.pubsubName, topic: input.topic, data: input.body,
+            contentType: contentType, metadata: input.metadata,
+            traceParent: input.traceParent, traceState: input.traceState)
+        do throws(PublishError) {
+            try await dependencies.publisher.publish(publishRequest)
+            return nil
+        } catch {
+            return APIError(error)
         }
     }
 

@@ -96,7 +96,7 @@ public struct Sidecar: Sendable {
             maxBodySize: configuration.maxBodySize, apiToken: configuration.apiToken)
         let servers = configuration.listenAddresses.map { address in
             Application(
-                router: api.router(),
+                router: api.router(), server: api.server,
                 configuration: .init(address: .hostname(address, port: configuration.httpPort), serverName: "outrigger"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
         }

@@ -5,36 +5,13 @@ import Testing
 /// body cannot make the sidecar hold it.
 @Suite("Body limit and memory", .timeLimit(.minutes(1)))
 struct BodyLimitMemoryTests {
-    /// Sends a POST declaring `declared` bytes, writes `sent` of them (write errors ignored: the
-    /// sidecar may close first), and returns the status line of the answer ("" if none).
+    /// Sends a POST declaring `declared` bytes, writes `sent` of them (the sidecar may close
+    /// first), and returns the status line of the answer ("" if none).
     static func post(port: Int, path: String, declared: Int, sent: Int) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw HarnessError("socket: \(errno)") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw HarnessError("connect: \(errno)") }
-        var timeout = timeval(tv_sec: 10, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let head = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(declared)\r\n\r\n"
-        _ = head.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
-        let chunk = [UInt8](repeating: UInt8(ascii: "x"), count: 64 << 10)
-        var written = 0
-        while written < sent {
-            let count = chunk.withUnsafeBytes { send(fd, $0.baseAddress, min(chunk.count, sent - written), Int32(MSG_NOSIGNAL)) }
-            if count <= 0 { break }
-            written += count
-        }
-        var answer = [UInt8](repeating: 0, count: 512)
-        let read = recv(fd, &answer, answer.count, 0)
-        guard read > 0 else { return "" }
-        return String(decoding: answer[..<read], as: UTF8.self).split(separator: "\r\n").first.map(String.init) ?? ""
+        let connection = try RawHTTPConnection(port: port)
+        connection.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(declared)\r\n\r\n")
+        connection.send([UInt8](repeating: UInt8(ascii: "x"), count: sent))
+        return RawHTTPConnection.statusLines(connection.read { $0.contains("\r\n") }).first ?? ""
     }
 
     static func residentKB(_ pid: Int32) -> Int {

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// Pipelined HTTP/1.1 requests, some answered by the publish fast path and some by the router:
+/// every request is answered, in the order it was sent.
+@Suite("HTTP pipelining", .timeLimit(.minutes(1)))
+struct PipeliningTests {
+    static func request(_ method: String, _ path: String, body: String = "") -> String {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        if !body.isEmpty || method == "POST" { text += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
+        return text + "\r\n" + body
+    }
+
+    @Test("publishes, router requests and a refused publish sent in one write are answered in order, and the events arrive")
+    func inOrder() async throws {
+        try await withSidecar(SidecarOptions(), subscriptions: #"[{"pubsubname": "pubsub", "topic": "piped", "route": "/piped"}]"#) { sidecar, app in
+            let connection = try RawHTTPConnection(port: sidecar.httpPort)
+            let requests = [
+                Self.request("GET", "/v1.0/healthz"),
+                Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":1}"#),
+                Self.request("GET", "/v1.0/metadata"),
+                Self.request("POST", "/v1.0/publish/nope/piped", body: #"{"n":2}"#),
+                Self.request("POST", "/v1.0/publish/pubsub/piped?metadata.ttlInSeconds=60", body: #"{"n":3}"#),
+                Self.request("POST", "/v1.0/publish/pubsub/pi%70ed", body: #"{"n":4}"#),
+                Self.request("GET", "/v1.0/healthz"),
+            ]
+            connection.send(requests.joined())
+            let answers = connection.read { RawHTTPConnection.statusLines($0).count >= requests.count }
+            let statuses = RawHTTPConnection.statusLines(answers).map { $0.split(separator: " ")[1] }
+            #expect(statuses == ["204", "204", "200", "404", "204", "204", "204"], "\(answers.prefix(2000))")
+            // The escaped topic is the router's to decode (it does not): not the `piped` topic.
+            let delivered = try await app.waitFor("/piped", count: 2)
+            #expect(Set(delivered.compactMap { $0.data?["n"]?.number }) == [1, 3])
+
+            // Starting with publishes: the later requests wait behind the one being published.
+            let second = try RawHTTPConnection(port: sidecar.httpPort)
+            let more = [
+                Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":5}"#),
+                Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":6}"#),
+                Self.request("GET", "/v1.0/metadata"),
+                Self.request("POST", "/v1.0/publish/nope/piped", body: #"{"n":7}"#),
+                Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":8}"#),
+            ]
+            second.send(more.joined())
+            let moreAnswers = second.read { RawHTTPConnection.statusLines($0).count >= more.count }
+            let moreStatuses = RawHTTPConnection.statusLines(moreAnswers).map { $0.split(separator: " ")[1] }
+            #expect(moreStatuses == ["204", "204", "200", "404", "204"], "\(moreAnswers.prefix(2000))")
+            let all = try await app.waitFor("/piped", count: 5)
+            #expect(Set(all.compactMap { $0.data?["n"]?.number }) == [1, 3, 5, 6, 8])
+        }
+    }
+}
