@@ -40,15 +40,6 @@ struct ConfigurationFileTests {
 
     @Test("spec.secrets.scopes: a denied key answers 403 ERR_PERMISSION_DENIED, an allowed one its value, bulk only the allowed")
     func secretScopes() async throws {
-        let store = """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: env
-            spec:
-              type: secretstores.local.env
-              version: v1
-            """
         let spec = """
               secrets:
                 scopes:
@@ -57,7 +48,7 @@ struct ConfigurationFileTests {
                     allowedSecrets: ["OUTRIGGER_ALLOWED"]
             """
         let environment = ["OUTRIGGER_ALLOWED": "yes", "OUTRIGGER_HIDDEN": "no"]
-        try await withConfiguredSidecar(spec, resources: ["env.yaml": store], environment: environment) { sidecar, _ in
+        try await withConfiguredSidecar(spec, resources: ["env.yaml": YAML.envSecretStore()], environment: environment) { sidecar, _ in
             let allowed = try await HTTP.request("GET", sidecar.baseURL + "/v1.0/secrets/env/OUTRIGGER_ALLOWED")
             #expect(allowed.json == ["OUTRIGGER_ALLOWED": "yes"], "\(allowed.text)")
             let hidden = try await HTTP.request("GET", sidecar.baseURL + "/v1.0/secrets/env/OUTRIGGER_HIDDEN")

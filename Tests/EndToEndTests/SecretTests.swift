@@ -89,16 +89,7 @@ struct SecretTests {
 
     @Test("secretstores.local.env answers from the sidecar's environment")
     func envStore() async throws {
-        let store = """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: env
-            spec:
-              type: secretstores.local.env
-              version: v1
-            """
-        let options = SidecarOptions(resources: ["env.yaml": store], environment: ["OUTRIGGER_TEST_SECRET": "from-the-environment"])
+        let options = SidecarOptions(resources: ["env.yaml": YAML.envSecretStore()], environment: ["OUTRIGGER_TEST_SECRET": "from-the-environment"])
         try await withSidecar(options) { sidecar, _ in
             let answer = try await HTTP.request("GET", sidecar.baseURL + "/v1.0/secrets/env/OUTRIGGER_TEST_SECRET")
             #expect(answer.json == ["OUTRIGGER_TEST_SECRET": "from-the-environment"], "\(answer.text)")

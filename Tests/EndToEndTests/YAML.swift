@@ -108,6 +108,19 @@ enum YAML {
     }
 
     /// Several documents in one file.
+    /// A `secretstores.local.env` component named `name`.
+    static func envSecretStore(name: String = "env") -> String {
+        """
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: \(name)
+        spec:
+          type: secretstores.local.env
+          version: v1
+        """
+    }
+
     static func documents(_ documents: String...) -> String {
         documents.joined(separator: "---\n")
     }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// The Dapr `Configuration` given with `--config`: what Outrigger honours, and a clear word
 /// about every field it does not.
@@ -92,12 +91,8 @@ public struct DaprConfiguration: Sendable, Equatable {
 
     /// Parses Configuration text; `file` names it in errors.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> DaprConfiguration {
-        let context = YAMLField.DocumentContext(origin: ResourceOrigin(file: file, document: 1))
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw ConfigurationError(file: file, document: 1, field: "", message: "not valid YAML: \(error)")
-        }
-        let root = YAMLField(node: node, path: "", context: context)
+        let root = try YAMLField.singleDocument(text, file: file)
+        let context = root.context
         guard let kind = try root.child("kind").string(), kind == "Configuration" else {
             throw root.child("kind").error("must be Configuration (the file given with --config)")
         }

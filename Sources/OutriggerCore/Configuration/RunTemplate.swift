@@ -78,12 +78,8 @@ public struct RunTemplate: Sendable {
 
     /// Parses template text; `file` (absolute) names it in errors and anchors relative paths.
     public static func parse(_ text: String, file: String) throws(ConfigurationError) -> RunTemplate {
-        let context = YAMLField.DocumentContext(origin: ResourceOrigin(file: file, document: 1))
-        let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
-            throw ConfigurationError(file: file, document: 1, field: "", message: "not valid YAML: \(error)")
-        }
-        let root = YAMLField(node: node, path: "", context: context)
+        let root = try YAMLField.singleDocument(text, file: file)
+        let context = root.context
         root.warnAboutUnknownMembers(["version", "common", "apps"])
         if let version = try root.child("version").string(), version != "1" {
             throw root.child("version").error("must be 1, got '\(version)'")

@@ -15,6 +15,15 @@ struct YAMLField {
         init(origin: ResourceOrigin) { self.origin = origin }
     }
 
+    /// The root of a file that holds one YAML document (a Configuration, a run template).
+    static func singleDocument(_ text: String, file: String) throws(ConfigurationError) -> YAMLField {
+        let node: Node?
+        do { node = try Yams.compose(yaml: text) } catch {
+            throw ConfigurationError(file: file, document: 1, field: "", message: "not valid YAML: \(error)")
+        }
+        return YAMLField(node: node, path: "", context: DocumentContext(origin: ResourceOrigin(file: file, document: 1)))
+    }
+
     func child(_ key: String) -> YAMLField {
         YAMLField(node: node?[key], path: path.isEmpty ? key : "\(path).\(key)", context: context)
     }
