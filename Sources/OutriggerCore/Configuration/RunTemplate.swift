@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Dapr's Multi-App Run template (`dapr.yaml`), read by `outrigger run -f`.
 ///
