@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", from: "2.4.1"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", from: "2.9.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
     ],
     targets: [
         .target(name: "CloudEvents", dependencies: ["OutriggerSeam"]),
@@ -97,7 +98,9 @@ let package = Package(
             dependencies: [
                 "CloudEvents", "OutriggerCore", "OutriggerDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,12 +154,12 @@ let package = Package(
             dependencies: ["OutriggerCore", .product(name: "Yams", package: "Yams")]
         ),
 
-        .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
+        .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents", "OutriggerTesting"]),
         .testTarget(name: "OutriggerSeamTests", dependencies: ["OutriggerSeam", "OutriggerTesting"]),
         .testTarget(
             name: "OutriggerHTTPAPITests",
             dependencies: [
-                "OutriggerHTTPAPI", "OutriggerDelivery", "OutriggerCore",
+                "OutriggerHTTPAPI", "OutriggerDelivery", "OutriggerCore", "OutriggerTesting",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
