@@ -86,6 +86,7 @@ public struct Sidecar: Sendable {
         let servers = configuration.listenAddresses.map { address in
             Application(
                 router: api.router(),
+                server: .http1(configuration: HTTPAPIServer.http1Configuration(readTimeout: configuration.httpReadTimeout)),
                 configuration: .init(address: .hostname(address, port: configuration.httpPort), serverName: "outrigger"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
         }
@@ -115,6 +116,7 @@ public struct Sidecar: Sendable {
             let metrics = MetricsServer(appID: configuration.appID, subscriptions: { subscriptions.subscriptions })
             let metricsServer = Application(
                 router: metrics.router(),
+                server: .http1(configuration: HTTPAPIServer.http1Configuration(readTimeout: configuration.httpReadTimeout)),
                 configuration: .init(address: .hostname(configuration.listenAddresses.first ?? "127.0.0.1", port: configuration.metricsPort), serverName: "outrigger-metrics"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
             // Metrics are an aid, not the job: a taken port is logged and the sidecar runs on.
