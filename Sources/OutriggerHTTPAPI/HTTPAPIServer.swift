@@ -118,8 +118,8 @@ public struct HTTPAPIServer: Sendable {
             metadata[String(key.dropFirst("metadata.".count))] = String(value)
         }
         return PublishInput(
-            pubsubName: context.parameters.get("pubsub") ?? "",
-            topic: context.parameters.getCatchAll().joined(separator: "/"),
+            pubsubName: try PathParameter.decode(context.parameters.get("pubsub") ?? "", name: "pub/sub name"),
+            topic: try PathParameter.decode(context.parameters.getCatchAll().joined(separator: "/"), name: "topic", allowingSlash: true),
             body: Array(buffer: body),
             metadata: metadata,
             traceParent: request.headers[traceParentField] ?? "",
