@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Many connections, and connections that do not speak the protocol: the sidecar keeps serving.
+@Suite("Connection floods and garbage", .timeLimit(.minutes(3)))
+struct ConnectionLoadTests {
+    /// Open descriptors of process `pid`.
+    static func openDescriptors(_ pid: Int32) -> Int {
+        (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? 0
+    }
+
+    /// The soft and hard "Max open files" of process `pid`, from /proc.
+    static func openFileLimits(_ pid: Int32) -> (soft: String, hard: String)? {
+        guard let text = try? String(contentsOfFile: "/proc/\(pid)/limits", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Max open files") })
+        else { return nil }
+        let fields = line.dropFirst("Max open files".count).split(separator: " ")
+        return fields.count >= 2 ? (String(fields[0]), String(fields[1])) : nil
+    }
+
+    /// Raises this process's soft open-file limit to its hard one; returns the new soft limit.
+    static func raiseOwnLimit() -> Int {
+        var limit = rlimit()
+        getrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        limit.rlim_cur = limit.rlim_max
+        setrlimit(__rlimit_resource_t(RLIMIT_NOFILE.rawValue), &limit)
+        return Int(limit.rlim_cur)
+    }
+
+    @Test("with 10,000 idle connections open, a publish from another client is still answered")
+    func tenThousandIdleConnections() async throws {
+        let count = 10_000
+        try #require(Self.raiseOwnLimit() > count + 1_000, "the test process cannot open \(count) descriptors")
+        let options = SidecarOptions(extraArguments: ["--http-read-timeout", "5m"])
+        try await withSidecar(options, subscriptions: #"[{"pubsubname": "pubsub", "topic": "flood", "route": "/flood"}]"#) { sidecar, app in
+            var idle: [RawConnection] = []
+            idle.reserveCapacity(count)
+            defer { idle.forEach { $0.close() } }
+            // In batches smaller than the listen backlog (256): a burst past it completes on the
+            // client through SYN cookies while the server never sees the connection.
+            let before = Self.openDescriptors(sidecar.pid)
+            for batch in stride(from: 0, to: count, by: 200) {
+                for _ in 0..<200 { idle.append(try RawConnection(port: sidecar.httpPort, waiting: false)) }
+                let expected = before + batch + 200
+                try await poll(for: .seconds(30), "the sidecar to accept connection \(expected - before) of \(count)") {
+                    Self.openDescriptors(sidecar.pid) >= expected ? true : nil
+                }
+            }
+            let response = try await sidecar.publish(topic: "flood", body: Array(#"{"n": 1}"#.utf8), contentType: "application/json")
+            #expect(response.status == 204, sidecar.comment)
+            try await app.waitFor("/flood", timeout: .seconds(60))
+            #expect(sidecar.isRunning)
+        }
+    }
+
+    @Test("a sidecar started with a low soft open-file limit raises it to the hard limit")
+    func raisesOpenFileLimit() async throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = [
+            "-c", #"ulimit -S -n 256 && exec "$0" "$@""#, try OutriggerBinary.require(), "run", "--app-id", "limits",
+            "--dapr-http-port", String(Ports.allocate()), "--dapr-grpc-port", String(Ports.allocate()),
+            "--metrics-port", String(Ports.allocate()),
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        let limits = try await poll(for: .seconds(20), "the sidecar to raise its open-file limit") { () -> (String, String)? in
+            guard let limits = Self.openFileLimits(process.processIdentifier), limits.soft != "256" else { return nil }
+            return limits
+        }
+        #expect(limits.0 == limits.1)
+    }
+
+    @Test("garbage or a cut-off HTTP/2 preface on the gRPC port is closed; a real preface still gets the server's SETTINGS")
+    func grpcPreface() async throws {
+        try await withSidecar(SidecarOptions(connectApp: false)) { sidecar, _ in
+            let port = try #require(sidecar.grpcPort)
+            let garbage = try RawConnection(port: port)
+            garbage.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n" + String(repeating: "\u{7}junk", count: 100))
+            try await garbage.waitUntilClosed(within: .seconds(30), "the gRPC server to close a non-HTTP/2 client")
+            let wrongPreface = try RawConnection(port: port)
+            wrongPreface.send("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n" + String(repeating: "\0", count: 64))
+            try await wrongPreface.waitUntilClosed(within: .seconds(30), "the gRPC server to close a bad preface")
+            for _ in 0..<20 {
+                let cutOff = try RawConnection(port: port)
+                cutOff.send("PRI * HTTP/2")
+                cutOff.close()
+            }
+            let real = try RawConnection(port: port)
+            real.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            real.send([0, 0, 0, 4, 0, 0, 0, 0, 0])  // an empty SETTINGS frame
+            let answer = try await real.read(atLeast: 9, within: .seconds(10), "the gRPC server's SETTINGS frame")
+            #expect(answer[3] == 4, "frame type \(answer[3]), expected SETTINGS")
+            try await sidecar.mustPublish(topic: "after", json: "{}")
+        }
+    }
+}
