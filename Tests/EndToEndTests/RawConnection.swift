@@ -10,13 +10,10 @@ final class RawConnection: @unchecked Sendable {
     // @unchecked: each test uses its connection from one task at a time.
     private var descriptor: Int32
 
-    /// Connects to `port`: waiting for the handshake (loopback: immediate), or, with
-    /// `waiting: false`, only starting it, so thousands can be opened without blocking a thread
-    /// on a full accept queue.
-    init(port: Int, waiting: Bool = true) throws {
+    /// Connects (blocking, loopback: immediate) to `port`.
+    init(port: Int) throws {
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw HarnessError("socket() failed: errno \(errno)") }
-        if !waiting { _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) | O_NONBLOCK) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -24,7 +21,7 @@ final class RawConnection: @unchecked Sendable {
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard connected == 0 || (!waiting && errno == EINPROGRESS) else {
+        guard connected == 0 else {
             let code = errno
             _ = Glibc.close(descriptor)
             throw HarnessError("connect to port \(port) failed: errno \(code)")
