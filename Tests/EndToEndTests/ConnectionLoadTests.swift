@@ -101,6 +101,20 @@ struct ConnectionLoadTests {
         #expect(limits.0 == limits.1)
     }
 
+    @Test("a gRPC client that stops halfway through the HTTP/2 preface is closed after the read timeout")
+    func stalledGRPCPreface() async throws {
+        try await withSidecar(SidecarOptions(extraArguments: ["--http-read-timeout", "2s"], connectApp: false)) { sidecar, _ in
+            let stalled = try RawConnection(port: try #require(sidecar.grpcPort))
+            stalled.send("PRI * HTTP/2.0\r\n")
+            // grpc-swift-nio-transport 2.9 keeps a connection that never completes its preface;
+            // setting its maxIdleTime did not close it either. Remove the known issue once fixed.
+            await withKnownIssue("the gRPC transport holds a stalled HTTP/2 preface open") {
+                try await stalled.waitUntilClosed(within: .seconds(5), "the gRPC server to close a stalled preface")
+            }
+            try await sidecar.mustPublish(topic: "after", json: "{}")
+        }
+    }
+
     @Test("garbage or a cut-off HTTP/2 preface on the gRPC port is closed; a real preface still gets the server's SETTINGS")
     func grpcPreface() async throws {
         try await withSidecar(SidecarOptions(connectApp: false)) { sidecar, _ in
