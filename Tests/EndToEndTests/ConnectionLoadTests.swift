@@ -75,6 +75,11 @@ struct ConnectionLoadTests {
             #expect(response.status == 204, sidecar.comment)
             try await app.waitFor("/flood", timeout: .seconds(60))
             #expect(sidecar.isRunning)
+            // Let the sidecar see the 10,000 closes before the harness stops it within its 10 s.
+            try? input.fileHandleForWriting.close()
+            try await poll(every: .milliseconds(200), for: .seconds(60), "the sidecar to release the idle connections") {
+                Self.openDescriptors(sidecar.pid) < 1_000 ? true : nil
+            }
         }
     }
 
