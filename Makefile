@@ -10,7 +10,7 @@ COMPONENT ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test unit conformance bench brokers-up brokers-down brokers-status proto clean
+.PHONY: help deps build run test unit conformance fuzz bench brokers-up brokers-down brokers-status proto clean
 
 help: ## Show this help
 	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
@@ -18,6 +18,7 @@ help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 	@echo
 	@echo "Variables: APP_PORT=$(APP_PORT) HTTP_PORT=$(HTTP_PORT) COMPONENT=<type> (for conformance)"
+	@echo "           FUZZ_SECONDS=60 FUZZ_TIMEOUT=10 FUZZ_TARGETS='FuzzCloudEvent ...' (for fuzz)"
 
 deps: ## Install the Debian packages the build needs (only missing ones)
 	@scripts/deps.sh build
@@ -38,6 +39,9 @@ unit: build ## Run the unit and end-to-end tests only (no brokers)
 
 conformance: build ## Run the conformance suite (COMPONENT=pubsub.redis to run one component)
 	@scripts/conformance.sh $(COMPONENT)
+
+fuzz: ## Fuzz the CloudEvents codec, resource YAML, routing rules and bulk-publish body (FUZZ_SECONDS=60 each)
+	@scripts/fuzz.sh
 
 bench: ## Run the benchmarks (release build; baselines measured in the same run)
 	@scripts/deps.sh bench

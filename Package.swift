@@ -101,13 +101,13 @@ let package = Package(
             dependencies: [
                 "CloudEvents", "OutriggerCore", "OutriggerDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -168,12 +168,12 @@ let package = Package(
             dependencies: ["OutriggerCore", .product(name: "Yams", package: "Yams")]
         ),
 
-        .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents"]),
+        .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents", "OutriggerTesting"]),
         .testTarget(name: "OutriggerSeamTests", dependencies: ["OutriggerSeam", "OutriggerTesting"]),
         .testTarget(
             name: "OutriggerHTTPAPITests",
             dependencies: [
-                "OutriggerHTTPAPI", "OutriggerDelivery", "OutriggerCore",
+                "OutriggerHTTPAPI", "OutriggerDelivery", "OutriggerCore", "OutriggerTesting",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -17,7 +17,12 @@ extension HTTPAPIServer {
         } catch {
             return APIError(status: 413, code: "ERR_MALFORMED_REQUEST", message: "request body is larger than \(maxBodySize) bytes (--max-body-size)").response
         }
-        let name = context.parameters.get("name") ?? ""
+        let name: String
+        do throws(APIError) {
+            name = try PathParameter.decode(context.parameters.get("name") ?? "", name: "binding name")
+        } catch {
+            return error.response
+        }
         let answer: BindingResponse
         do throws(BindingInvocationError) {
             answer = try await dependencies.bindings.invoke(

@@ -9,8 +9,14 @@ extension HTTPAPIServer {
     /// metadata as `metadata.<key>` query parameters. Errors are Dapr's `{"errorCode","message"}`.
     func getSecret(_ request: Request, context: BasicRequestContext) async -> Response {
         let reader = dependencies.secrets
-        let store = context.parameters.get("store") ?? ""
-        let key = context.parameters.get("key") ?? ""
+        let store: String
+        let key: String
+        do throws(APIError) {
+            store = try PathParameter.decode(context.parameters.get("store") ?? "", name: "secret store name")
+            key = try PathParameter.decode(context.parameters.get("key") ?? "", name: "secret key", allowingSlash: true)
+        } catch {
+            return error.response
+        }
         var metadata: [String: String] = [:]
         for (name, value) in request.uri.queryParameters where name.hasPrefix("metadata.") {
             metadata[String(name.dropFirst("metadata.".count))] = String(value)

@@ -51,10 +51,13 @@ public struct HTTPAPIServer: Sendable {
         self.apiToken = apiToken
     }
 
-    /// The HTTP/1.1 server the API runs on: Hummingbird's, with ``PublishFastPath`` in each
-    /// connection's pipeline ahead of the router.
-    public var server: HTTPServerBuilder {
-        .http1(configuration: .init(additionalChannelHandlers: [PublishFastPath(server: self)]))
+    /// The HTTP/1.1 server the API runs on: Hummingbird's, with the read deadlines of
+    /// ``http1Configuration(readTimeout:)`` and ``PublishFastPath`` ahead of the router.
+    public func server(readTimeout: Duration) -> HTTPServerBuilder {
+        var configuration = Self.http1Configuration(readTimeout: readTimeout)
+        let deadlines = configuration.additionalChannelHandlers
+        configuration.additionalChannelHandlers = { deadlines() + [PublishFastPath(server: self)] }
+        return .http1(configuration: configuration)
     }
 
     /// The routes of the API.
@@ -129,8 +132,8 @@ public struct HTTPAPIServer: Sendable {
             metadata[String(key.dropFirst("metadata.".count))] = String(value)
         }
         return PublishInput(
-            pubsubName: context.parameters.get("pubsub") ?? "",
-            topic: context.parameters.getCatchAll().joined(separator: "/"),
+            pubsubName: try PathParameter.decode(context.parameters.get("pubsub") ?? "", name: "pub/sub name"),
+            topic: try PathParameter.decode(context.parameters.getCatchAll().joined(separator: "/"), name: "topic", allowingSlash: true),
             body: Array(buffer: body),
             metadata: metadata,
             traceParent: request.headers[traceParentField] ?? "",

@@ -10,8 +10,9 @@ import NIOHTTPTypes
 /// the HTTP codec; it takes the plain single publishes and passes every other request on, so
 /// the router still serves everything, including the publishes it leaves alone:
 ///
-/// - anything but POST, bulk publishes, and any path or query with percent-escapes, `+`, `//`
-///   or an empty segment (the router's decoding rules apply to those, unchanged);
+/// - anything but POST, bulk publishes, and any path or query with percent-escapes, `+`, `\`,
+///   `//`, anything but printable ASCII, or an empty segment (the router's decoding and checks
+///   apply to those, unchanged);
 /// - every request while `DAPR_API_TOKEN` is set (the router's middleware checks it);
 /// - a request that arrives while one the router took is still being answered, so responses
 ///   keep the order of pipelined requests. Requests that arrive while a publish here is in
@@ -163,7 +164,10 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         let prefix = "/v1.0/publish/"
         guard target.hasPrefix(prefix) else { return nil }
         let rest = target.dropFirst(prefix.count)
-        guard !rest.contains(where: { $0 == "%" || $0 == "+" || $0 == "#" }) else { return nil }
+        // Printable ASCII only, and none of the characters whose meaning the router decides.
+        guard rest.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "%") && $0 != UInt8(ascii: "+") && $0 != UInt8(ascii: "#") && $0 != UInt8(ascii: "\\") }) else {
+            return nil
+        }
         let pathPart: Substring
         var query: Substring = ""
         if let mark = rest.firstIndex(of: "?") {

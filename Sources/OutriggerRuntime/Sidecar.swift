@@ -96,7 +96,7 @@ public struct Sidecar: Sendable {
             maxBodySize: configuration.maxBodySize, apiToken: configuration.apiToken)
         let servers = configuration.listenAddresses.map { address in
             Application(
-                router: api.router(), server: api.server,
+                router: api.router(), server: api.server(readTimeout: configuration.httpReadTimeout),
                 configuration: .init(address: .hostname(address, port: configuration.httpPort), serverName: "outrigger"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
         }
@@ -132,6 +132,7 @@ public struct Sidecar: Sendable {
             let metrics = MetricsServer(appID: configuration.appID, subscriptions: { subscriptions.subscriptions })
             let metricsServer = Application(
                 router: metrics.router(),
+                server: .http1(configuration: HTTPAPIServer.http1Configuration(readTimeout: configuration.httpReadTimeout)),
                 configuration: .init(address: .hostname(configuration.listenAddresses.first ?? "127.0.0.1", port: configuration.metricsPort), serverName: "outrigger-metrics"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
             // Metrics are an aid, not the job: a taken port is logged and the sidecar runs on.

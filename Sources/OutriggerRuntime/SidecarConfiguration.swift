@@ -22,6 +22,9 @@ public struct SidecarConfiguration: Sendable {
     public var appStartupTimeout: Duration = .seconds(30)
     public var appMaxConcurrency: Int?
     public var maxBodySize: Int = 4 << 20
+    /// `--http-read-timeout`: how long an HTTP client may take to send a request head, or its
+    /// body after the head, and how long an idle keep-alive connection stays open.
+    public var httpReadTimeout: Duration = .seconds(60)
     /// `DAPR_API_TOKEN`: every API call (but the health checks) must carry it as `dapr-api-token`.
     public var apiToken: String?
     /// `APP_API_TOKEN`: sent as `dapr-api-token` on every call to the app.

@@ -74,6 +74,9 @@ struct Run: AsyncParsableCommand {
     @Option(name: .long, help: "Largest request body the API accepts, in MB.")
     var maxBodySize: Int = 4
 
+    @Option(name: .long, help: "How long an HTTP client may take to send a request head, or a body after its head, before the connection is closed; also how long an idle keep-alive connection stays open.")
+    var httpReadTimeout: String = "60s"
+
     @Option(name: .long, help: "debug, info, warn or error.")
     var logLevel: String = "info"
 
@@ -100,9 +103,10 @@ struct Run: AsyncParsableCommand {
             throw ValidationError("--app-protocol must be http or grpc, got '\(appProtocol)'")
         }
         guard Self.level(logLevel) != nil else { throw ValidationError("--log-level must be debug, info, warn or error") }
-        for (name, value) in [("--drain-timeout", drainTimeout), ("--app-startup-timeout", appStartupTimeout)] {
+        for (name, value) in [("--drain-timeout", drainTimeout), ("--app-startup-timeout", appStartupTimeout), ("--http-read-timeout", httpReadTimeout)] {
             guard (try? Self.duration(value)) != nil else { throw ValidationError("\(name): '\(value)' is not a duration like 5s or 500ms") }
         }
+        if let timeout = try? Self.duration(httpReadTimeout), timeout <= .zero { throw ValidationError("--http-read-timeout must be more than 0") }
         if let appMaxConcurrency, appMaxConcurrency < 1 { throw ValidationError("--app-max-concurrency must be at least 1") }
         if let config, !FileManager.default.fileExists(atPath: config) { throw ValidationError("--config: no such file '\(config)'") }
         for address in Self.addresses(listenAddresses) + [appChannelAddress] where !Self.isIPv4(Self.address(address)) {
@@ -113,6 +117,7 @@ struct Run: AsyncParsableCommand {
     }
 
     func run() async throws {
+        FileDescriptorLimit.raiseToHardLimit()
         let level = Self.level(logLevel) ?? .info
         let appID = appID
         let asJSON = logAsJSON
@@ -151,6 +156,7 @@ struct Run: AsyncParsableCommand {
         configuration.appStartupTimeout = try Self.duration(appStartupTimeout)
         configuration.appMaxConcurrency = appMaxConcurrency
         configuration.maxBodySize = maxBodySize << 20
+        configuration.httpReadTimeout = try Self.duration(httpReadTimeout)
         configuration.command = command
         configuration.watch = watch
         configuration.listenAddresses = Self.addresses(listenAddresses).map(Self.address)
@@ -194,7 +200,11 @@ struct Run: AsyncParsableCommand {
     }
 
     static func duration(_ text: String) throws -> Duration {
-        if let seconds = Double(text) { return .milliseconds(Int64(seconds * 1000)) }
+        if let seconds = Double(text) {
+            // Int64(_:) traps on NaN, infinities and anything past 292 million years.
+            guard seconds.isFinite, abs(seconds) < 1e12 else { throw ValidationError("'\(text)' is not a duration like 5s or 500ms") }
+            return .milliseconds(Int64(seconds * 1000))
+        }
         return try GoDuration.parse(text)
     }
 }

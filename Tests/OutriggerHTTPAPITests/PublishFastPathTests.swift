@@ -27,6 +27,7 @@ struct PublishFastPathTests {
         "/v1.0/publish/pubsub", "/v1.0/publish/pubsub/", "/v1.0/publish//orders", "/v1.0/publish/pubsub/a//b",
         "/v1.0/publish/bulk/pubsub/orders", "/v1.0/publish/pub%73ub/orders", "/v1.0/publish/pubsub/orders?metadata.a=b+c",
         "/v1.0-alpha1/publish/bulk/pubsub/orders", "/v1.0/bindings/x", "/v1.0/publish/pubsub/orders/",
+        "/v1.0/publish/pub\\sub/orders", "/v1.0/publish/pubsub/ordérs", "/v1.0/publish/pubsub/or ders",
     ])
     func leftAlone(_ path: String) {
         #expect(input(path) == nil, "\(path)")

@@ -49,6 +49,11 @@ public enum ResourceLoader {
 
     /// Reads the documents of one file's text into `set`.
     public static func load(text: String, file: String, into set: inout ResourceSet) throws {
+        if let excess = YAMLAliasLimit.firstExcess(in: text) {
+            throw ConfigurationError(
+                file: file, document: excess.document, field: "", line: excess.line,
+                message: "aliases expand to more than \(YAMLAliasLimit.maximumNodes) nodes; a resource needs far fewer")
+        }
         var documents: [Node] = []
         do {
             // The sequence stops at a parse error and keeps it instead of throwing.

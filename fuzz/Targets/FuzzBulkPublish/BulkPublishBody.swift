@@ -1,0 +1,1 @@
+../../../Sources/OutriggerHTTPAPI/BulkPublishBody.swift
