@@ -7,11 +7,14 @@ import Testing
 struct BodyLimitMemoryTests {
     /// Sends a POST declaring `declared` bytes, writes `sent` of them (the sidecar may close
     /// first), and returns the status line of the answer ("" if none).
-    static func post(port: Int, path: String, declared: Int, sent: Int) throws -> String {
-        let connection = try RawHTTPConnection(port: port)
+    static func post(port: Int, path: String, declared: Int, sent: Int) async throws -> String {
+        let connection = try RawConnection(port: port)
         connection.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(declared)\r\n\r\n")
         connection.send([UInt8](repeating: UInt8(ascii: "x"), count: sent))
-        return RawHTTPConnection.statusLines(connection.read { $0.contains("\r\n") }).first ?? ""
+        let answer = try await connection.read(within: .seconds(10), "the answer to a \(declared)-byte publish") {
+            !RawConnection.statusLines($0).isEmpty
+        }
+        return RawConnection.statusLines(answer).first ?? ""
     }
 
     static func residentKB(_ pid: Int32) -> Int {
@@ -26,7 +29,7 @@ struct BodyLimitMemoryTests {
             try await sidecar.mustPublish(topic: "warm", json: "{}")
             let before = Self.residentKB(sidecar.pid)
             for _ in 0..<20 {
-                let status = try Self.post(port: sidecar.httpPort, path: "/v1.0/publish/pubsub/big", declared: 100 << 20, sent: 5 << 20)
+                let status = try await Self.post(port: sidecar.httpPort, path: "/v1.0/publish/pubsub/big", declared: 100 << 20, sent: 5 << 20)
                 #expect(status.hasPrefix("HTTP/1.1 413"), "answer: '\(status)'")
             }
             try await sidecar.mustPublish(topic: "after", json: "{}")

@@ -14,7 +14,7 @@ struct PipeliningTests {
     @Test("publishes, router requests and a refused publish sent in one write are answered in order, and the events arrive")
     func inOrder() async throws {
         try await withSidecar(SidecarOptions(), subscriptions: #"[{"pubsubname": "pubsub", "topic": "piped", "route": "/piped"}]"#) { sidecar, app in
-            let connection = try RawHTTPConnection(port: sidecar.httpPort)
+            let connection = try RawConnection(port: sidecar.httpPort)
             let requests = [
                 Self.request("GET", "/v1.0/healthz"),
                 Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":1}"#),
@@ -25,15 +25,16 @@ struct PipeliningTests {
                 Self.request("GET", "/v1.0/healthz"),
             ]
             connection.send(requests.joined())
-            let answers = connection.read { RawHTTPConnection.statusLines($0).count >= requests.count }
-            let statuses = RawHTTPConnection.statusLines(answers).map { $0.split(separator: " ")[1] }
-            #expect(statuses == ["204", "204", "200", "404", "204", "204", "204"], "\(answers.prefix(2000))")
+            let count = requests.count
+            let answers = try await connection.read(within: .seconds(10), "\(count) answers") { RawConnection.statusLines($0).count >= count }
+            let statuses = RawConnection.statusLines(answers).map { $0.split(separator: " ")[1] }
+            #expect(statuses == ["204", "204", "200", "404", "204", "204", "204"], "\(String(decoding: answers.prefix(2000), as: UTF8.self))")
             // The escaped topic goes through the router, which decodes it to `piped`.
             let delivered = try await app.waitFor("/piped", count: 3)
             #expect(Set(delivered.compactMap { $0.data?["n"]?.number }) == [1, 3, 4])
 
             // Starting with publishes: the later requests wait behind the one being published.
-            let second = try RawHTTPConnection(port: sidecar.httpPort)
+            let second = try RawConnection(port: sidecar.httpPort)
             let more = [
                 Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":5}"#),
                 Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":6}"#),
@@ -42,9 +43,10 @@ struct PipeliningTests {
                 Self.request("POST", "/v1.0/publish/pubsub/piped", body: #"{"n":8}"#),
             ]
             second.send(more.joined())
-            let moreAnswers = second.read { RawHTTPConnection.statusLines($0).count >= more.count }
-            let moreStatuses = RawHTTPConnection.statusLines(moreAnswers).map { $0.split(separator: " ")[1] }
-            #expect(moreStatuses == ["204", "204", "200", "404", "204"], "\(moreAnswers.prefix(2000))")
+            let moreCount = more.count
+            let moreAnswers = try await second.read(within: .seconds(10), "\(moreCount) answers") { RawConnection.statusLines($0).count >= moreCount }
+            let moreStatuses = RawConnection.statusLines(moreAnswers).map { $0.split(separator: " ")[1] }
+            #expect(moreStatuses == ["204", "204", "200", "404", "204"], "\(String(decoding: moreAnswers.prefix(2000), as: UTF8.self))")
             let all = try await app.waitFor("/piped", count: 6)
             #expect(Set(all.compactMap { $0.data?["n"]?.number }) == [1, 3, 4, 5, 6, 8])
         }

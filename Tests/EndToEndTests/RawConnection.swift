@@ -46,6 +46,7 @@ final class RawConnection: @unchecked Sendable {
         return true
     }
 
+    @discardableResult
     func send(_ text: String) -> Bool { send(Array(text.utf8)) }
 
     /// What arrived so far without waiting, and whether the peer has closed its side.
@@ -78,14 +79,26 @@ final class RawConnection: @unchecked Sendable {
 
     /// Waits (polling) until at least `count` bytes arrived; returns them.
     func read(atLeast count: Int, within limit: Duration, _ what: String) async throws -> [UInt8] {
+        try await read(within: limit, what) { $0.count >= count }
+    }
+
+    /// Waits (polling) until what arrived so far satisfies `done`; returns it.
+    func read(within limit: Duration, _ what: String, until done: @escaping @Sendable ([UInt8]) -> Bool) async throws -> [UInt8] {
         let received = Observed<[UInt8]>([])
         return try await poll(every: .milliseconds(20), for: limit, what) { [self] () -> [UInt8]? in
             let (bytes, _) = drain()
             return received.update { all -> [UInt8]? in
                 all += bytes
-                return all.count >= count ? all : nil
+                return done(all) ? all : nil
             }
         }
+    }
+
+    /// The status lines of the HTTP/1.1 responses in `bytes`, in order (a response follows the
+    /// previous body directly, not on a line of its own).
+    static func statusLines(_ bytes: [UInt8]) -> [String] {
+        String(decoding: bytes, as: UTF8.self).components(separatedBy: "HTTP/1.1 ").dropFirst()
+            .map { "HTTP/1.1 " + ($0.components(separatedBy: "\r\n").first ?? "") }
     }
 
     func close() {
