@@ -29,6 +29,13 @@ enum TracingBackend {
         var otel = OTel.Configuration.default
         otel.serviceName = appID
         otel.diagnosticLogger = .custom(logger)
+        otel.diagnosticLogLevel = switch logger.logLevel {
+        case .trace: .trace
+        case .debug: .debug
+        case .info, .notice: .info
+        case .warning: .warning
+        case .error, .critical: .error
+        }
         otel.propagators = [.traceContext]
         otel.logs.enabled = false
         otel.metrics.enabled = false
