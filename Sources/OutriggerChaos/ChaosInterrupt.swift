@@ -1,22 +1,20 @@
-import Dispatch
-import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Ctrl-C (or SIGTERM) of the runner: kills the brokers and sidecars it started, then exits,
 /// so an interrupted run leaves no private broker behind.
+///
+/// A handler, not `SIG_IGN` plus a dispatch source: an ignored signal stays ignored across
+/// `exec`, and the brokers and sidecars would then ignore the SIGTERM of the faults.
 public enum ChaosInterrupt {
-    nonisolated(unsafe) private static var sources: [any DispatchSourceSignal] = []
-
     /// Installs the handlers; call once, before the first scenario.
     public static func install() {
         for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-            source.setEventHandler {
+            signal(signalNumber) { _ in
                 ChildProcess.killAll()
-                exit(130)
+                _exit(130)
             }
-            source.resume()
-            sources.append(source)
         }
     }
 }

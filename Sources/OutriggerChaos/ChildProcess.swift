@@ -6,55 +6,76 @@ import Glibc
 #endif
 
 /// A child process of the runner (a broker or a sidecar), its output appended to a log file.
-/// Foundation starts it as the leader of a process group of its own, so ``signal(_:)`` can
-/// reach its helpers too (RabbitMQ's beam). Every child still running is killed when the
-/// runner is interrupted (``ChildProcess/killAll()``).
-final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `process` is set once in init; Process itself is thread-safe for these calls.
-    private let process = Process()
+///
+/// Spawned with `posix_spawn`, an empty signal mask and default signal handlers, as the leader
+/// of a process group of its own: a child inheriting a blocked SIGTERM from the runner's
+/// threads would never stop on the SIGTERM of a fault (mosquitto did, and was then killed
+/// without saving its store), and the group lets ``signal(_:group:)`` reach helpers too
+/// (RabbitMQ's beam). Every child still running is killed when the runner is interrupted.
+final class ChildProcess: Sendable {
+    /// The child's process id.
+    let pid: pid_t
     /// The log file the child writes to.
     let logPath: String
-    private static let running = Mutex<Set<Int32>>([])
+    private let exited = Atomic(false)
+    private static let running = Mutex<Set<pid_t>>([])
 
     /// Starts `executable` with `arguments` and `environment` (nil: the runner's own).
     init(executable: String, arguments: [String], environment: [String: String]? = nil, logPath: String) throws {
         self.logPath = logPath
-        if !FileManager.default.fileExists(atPath: logPath) {
-            FileManager.default.createFile(atPath: logPath, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
-        log.seekToEndOfFile()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        process.standardOutput = log
-        process.standardError = log
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        try? log.close()
-        let pid = process.processIdentifier
-        Self.running.withLock { _ = $0.insert(pid) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { for pointer in argv { free(pointer) } }
+        let environmentList = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for pointer in environmentList ?? [] { free(pointer) } }
+        var child: pid_t = 0
+        let code = environmentList.map { list in posix_spawn(&child, executable, &actions, &attributes, argv, list) }
+            ?? posix_spawn(&child, executable, &actions, &attributes, argv, environ)
+        guard code == 0 else { throw ChaosError("cannot start \(executable): \(String(cString: strerror(code)))") }
+        pid = child
+        Self.running.withLock { _ = $0.insert(child) }
     }
 
-    var pid: Int32 { process.processIdentifier }
-    var isRunning: Bool { process.isRunning }
+    /// False once the child exited (and was reaped).
+    var isRunning: Bool {
+        if exited.load(ordering: .acquiring) { return false }
+        var status: Int32 = 0
+        guard waitpid(pid, &status, WNOHANG) == pid else { return true }
+        exited.store(true, ordering: .releasing)
+        Self.running.withLock { _ = $0.remove(pid) }
+        return false
+    }
 
     /// Sends `signal` to the child, or to its whole process group with `group`.
     func signal(_ signal: Int32, group: Bool = false) {
-        guard process.isRunning else { return }
-        kill(group ? -process.processIdentifier : process.processIdentifier, signal)
+        guard isRunning else { return }
+        kill(group ? -pid : pid, signal)
     }
 
     /// Waits up to `limit` for the child to exit; returns whether it did.
     @discardableResult
     func waitForExit(within limit: Duration) async -> Bool {
         let deadline = ContinuousClock.now.advanced(by: limit)
-        while process.isRunning {
+        while isRunning {
             guard ContinuousClock.now < deadline else { return false }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        let pid = process.processIdentifier
-        Self.running.withLock { _ = $0.remove(pid) }
         return true
     }
 

@@ -24,7 +24,7 @@ public struct ScenarioSettings: Sendable {
     /// is made inside).
     public var workDirectory: String
     /// Where progress lines go.
-    public var log: @Sendable (String) -> Void = { print($0) }
+    public var log: @Sendable (String) -> Void = { Console.line($0) }
 
     /// Settings with the defaults above.
     public init(broker: ChaosBroker, seed: UInt64, events: Int, binary: String, repositoryRoot: String, workDirectory: String) {

@@ -31,6 +31,9 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "The shortest the publishing may take, in seconds (the faults happen during it).")
     var publishSeconds = 120
 
+    @Option(help: "Faults: full (kill -9 each sidecar, broker restart, app pause, SIGTERM) or none (a baseline without faults).")
+    var faults = "full"
+
     @Option(help: "The outrigger binary (default: $OUTRIGGER_BIN, else .build/release/outrigger).")
     var binary: String?
 
@@ -49,6 +52,7 @@ struct ChaosCommand: AsyncParsableCommand {
             return seed
         }
         guard events > 0 else { throw ValidationError("--events must be at least 1") }
+        guard ["full", "none"].contains(faults) else { throw ValidationError("--faults must be full or none") }
         let root = FileManager.default.currentDirectoryPath
         let binary = binary ?? ProcessInfo.processInfo.environment["OUTRIGGER_BIN"].flatMap { $0.isEmpty ? nil : $0 } ?? root + "/.build/release/outrigger"
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -63,21 +67,22 @@ struct ChaosCommand: AsyncParsableCommand {
                 var settings = ScenarioSettings(broker: broker, seed: seed, events: events, binary: binary, repositoryRoot: root, workDirectory: work)
                 settings.clients = clients
                 settings.publishSpan = .seconds(publishSeconds)
+                if faults == "none" { settings.plan = FaultPlan([]) }
                 let result = await ChaosScenario(settings).run()
                 results.append(result)
-                print(ChaosReport(results: [result], command: "", started: started).summaryLine)
+                Console.line(ChaosReport(results: [result], command: "", started: started).summaryLine)
             }
         }
         let command = "outrigger-chaos " + CommandLine.arguments.dropFirst().joined(separator: " ")
         let report = ChaosReport(results: results, command: command.trimmingCharacters(in: .whitespaces), started: started)
-        print("\n" + report.markdown)
+        Console.line("\n" + report.markdown)
         try FileManager.default.createDirectory(atPath: resultsDir, withIntermediateDirectories: true)
         let file = resultsDir + "/chaos-\(ChaosReport.timestamp(started, format: "yyyyMMdd-HHmmss")).md"
         try report.markdown.write(toFile: file, atomically: true, encoding: .utf8)
-        print("written to \(file)")
+        Console.line("written to \(file)")
         if report.failed {
-            for line in report.lossSummary { print("LOST: \(line)") }
-            print("FAILED: an accepted event was lost or a scenario could not finish")
+            for line in report.lossSummary { Console.line("LOST: \(line)") }
+            Console.line("FAILED: an accepted event was lost or a scenario could not finish")
             throw ExitCode(1)
         }
     }
