@@ -82,7 +82,8 @@ public struct ChaosReport: Sendable {
         case .ran:
             let causes = result.duplicates.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
             let duplicates = result.duplicateCount == 0 ? "0" : "\(result.duplicateCount) (\(causes))"
-            let lost = result.lost.isEmpty ? "0" : "**\(result.lost.count)**"
+            let lossCauses = result.lossCauses.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }.joined(separator: "; ")
+            let lost = result.lost.isEmpty ? "0" : "**\(result.lost.count)** (\(lossCauses))"
             return head + "\(result.accepted) | \(lost) | \(duplicates) | \(result.deadLettered) | \(result.dropped) | "
                 + "\(result.latencyP50.map(Format.latency) ?? "-") | \(result.latencyP99.map(Format.latency) ?? "-") | \(Format.seconds(result.wallTime)) |\n"
         }

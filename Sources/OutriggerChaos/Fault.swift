@@ -34,10 +34,22 @@ public struct FaultPlan: Sendable {
 
     /// The full run: each sidecar killed with -9 once (the other takes over), the broker
     /// restarted, the app paused 10 s, and one sidecar stopped with SIGTERM.
-    public static let full = FaultPlan([
-        (0.10, .killSidecar(0)), (0.25, .restartBroker), (0.40, .pauseApp(.seconds(10))),
-        (0.55, .killSidecar(1)), (0.70, .terminateSidecar(0)),
-    ])
+    public static let full = FaultPlan(named.map { ($0.atShare, $0.fault) })
+
+    /// The steps of ``full`` by the names `--faults` takes.
+    public static let named: [(name: String, atShare: Double, fault: Fault)] = [
+        ("kill0", 0.10, .killSidecar(0)), ("broker", 0.25, .restartBroker), ("pause", 0.40, .pauseApp(.seconds(10))),
+        ("kill1", 0.55, .killSidecar(1)), ("term0", 0.70, .terminateSidecar(0)),
+    ]
+
+    /// The steps of ``full`` named in `names` (`full`: all of them, `none`: none); nil when a
+    /// name is unknown.
+    public static func selecting(_ names: [String]) -> FaultPlan? {
+        if names == ["full"] { return full }
+        if names == ["none"] { return FaultPlan([]) }
+        guard names.allSatisfy({ name in named.contains { $0.name == name } }) else { return nil }
+        return FaultPlan(named.filter { names.contains($0.name) }.map { ($0.atShare, $0.fault) })
+    }
 }
 
 /// What happened when a fault was injected, in seconds since the scenario started.

@@ -15,6 +15,9 @@ struct ScenarioAnalysis {
         result.delivered = publishes.indices.count { publishes[$0].acceptedAt != nil && !deliveries[$0].isEmpty }
         result.deadLettered = deadLettered.count
         result.lost = snapshot.unaccounted()
+        for sequence in result.lost {
+            result.lossCauses[lossCause(acceptedAt: publishes[sequence].acceptedAt ?? 0), default: 0] += 1
+        }
         var latencies: [Double] = []
         for sequence in publishes.indices {
             let list = deliveries[sequence].sorted { $0.time < $1.time }
@@ -37,6 +40,14 @@ struct ScenarioAnalysis {
         }
         if tries > 1 { return "publish sent again" }
         return "redelivered, no fault"
+    }
+
+    /// A lost event is put down to the fault it was accepted during (or up to 5 s after).
+    private func lossCause(acceptedAt: Double) -> String {
+        guard let fault = faults.first(where: { acceptedAt >= $0.injectedAt - 1 && acceptedAt <= $0.backAt + 5 }) else {
+            return "accepted away from any fault"
+        }
+        return "accepted around " + fault.fault.name
     }
 
     private func outcome(of record: FaultRecord, deliveries: [[Arrival]]) -> FaultOutcome {

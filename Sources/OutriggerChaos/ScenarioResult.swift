@@ -20,6 +20,8 @@ public struct ScenarioResult: Sendable {
     public var delivered = 0
     /// Accepted events neither delivered nor dead-lettered, by sequence number.
     public var lost: [Int] = []
+    /// The lost events by attributed cause: the fault around the time they were accepted.
+    public var lossCauses: [String: Int] = [:]
     /// Deliveries beyond the first of an event, by attributed cause.
     public var duplicates: [String: Int] = [:]
     /// Events that reached the dead-letter route.

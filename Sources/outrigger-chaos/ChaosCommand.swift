@@ -31,7 +31,7 @@ struct ChaosCommand: AsyncParsableCommand {
     @Option(help: "The shortest the publishing may take, in seconds (the faults happen during it).")
     var publishSeconds = 120
 
-    @Option(help: "Faults: full (kill -9 each sidecar, broker restart, app pause, SIGTERM) or none (a baseline without faults).")
+    @Option(help: "Faults: full, none (a baseline), or some of kill0, broker, pause, kill1, term0, comma-separated.")
     var faults = "full"
 
     @Option(help: "The outrigger binary (default: $OUTRIGGER_BIN, else .build/release/outrigger).")
@@ -52,7 +52,9 @@ struct ChaosCommand: AsyncParsableCommand {
             return seed
         }
         guard events > 0 else { throw ValidationError("--events must be at least 1") }
-        guard ["full", "none"].contains(faults) else { throw ValidationError("--faults must be full or none") }
+        guard let plan = FaultPlan.selecting(faults.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }) else {
+            throw ValidationError("--faults: '\(faults)' is not full, none, or a list of kill0, broker, pause, kill1, term0")
+        }
         let root = FileManager.default.currentDirectoryPath
         let binary = binary ?? ProcessInfo.processInfo.environment["OUTRIGGER_BIN"].flatMap { $0.isEmpty ? nil : $0 } ?? root + "/.build/release/outrigger"
         guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -67,7 +69,7 @@ struct ChaosCommand: AsyncParsableCommand {
                 var settings = ScenarioSettings(broker: broker, seed: seed, events: events, binary: binary, repositoryRoot: root, workDirectory: work)
                 settings.clients = clients
                 settings.publishSpan = .seconds(publishSeconds)
-                if faults == "none" { settings.plan = FaultPlan([]) }
+                settings.plan = plan
                 let result = await ChaosScenario(settings).run()
                 results.append(result)
                 Console.line(ChaosReport(results: [result], command: "", started: started).summaryLine)
