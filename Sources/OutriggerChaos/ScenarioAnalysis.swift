@@ -42,9 +42,10 @@ struct ScenarioAnalysis {
         return "redelivered, no fault"
     }
 
-    /// A lost event is put down to the fault it was accepted during (or up to 5 s after).
+    /// A lost event is put down to the latest fault injected before it was accepted (up to 1 s
+    /// after), when it was accepted during that fault or up to 5 s after it was over.
     private func lossCause(acceptedAt: Double) -> String {
-        guard let fault = faults.first(where: { acceptedAt >= $0.injectedAt - 1 && acceptedAt <= $0.backAt + 5 }) else {
+        guard let fault = faults.last(where: { $0.injectedAt - 1 <= acceptedAt }), acceptedAt <= fault.backAt + 5 else {
             return "accepted away from any fault"
         }
         return "accepted around " + fault.fault.name
