@@ -3,10 +3,15 @@
 /// "restarted" without losing what it acknowledged, and how long the survivor of a `kill -9`
 /// needs to take the killed sidecar's messages over.
 public enum ChaosBroker: String, Sendable, CaseIterable {
+    /// Redis Streams.
     case redis = "pubsub.redis"
+    /// Kafka (here librdkafka's mock cluster).
     case kafka = "pubsub.kafka"
+    /// RabbitMQ.
     case rabbitmq = "pubsub.rabbitmq"
+    /// MQTT 3.1.1 (mosquitto).
     case mqtt3 = "pubsub.mqtt3"
+    /// NATS JetStream.
     case jetstream = "pubsub.jetstream"
 
     /// Accepts `redis` as well as `pubsub.redis`.

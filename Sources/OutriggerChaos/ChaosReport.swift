@@ -3,12 +3,14 @@ import Foundation
 /// The results of a chaos run as a Markdown document: one table row per scenario, then what
 /// each fault did, then what each broker can promise.
 public struct ChaosReport: Sendable {
+    /// One result per scenario, in the order they ran.
     public var results: [ScenarioResult]
     /// The command that ran, for the reader to repeat it.
     public var command: String
     /// When the run started (UTC).
     public var started: Date
 
+    /// A report of `results`, run by `command` from `started` on.
     public init(results: [ScenarioResult], command: String, started: Date) {
         self.results = results
         self.command = command

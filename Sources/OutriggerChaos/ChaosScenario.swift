@@ -9,6 +9,7 @@ import Foundation
 /// if !result.lost.isEmpty { ... }
 /// ```
 public struct ChaosScenario: Sendable {
+    /// How the scenario runs.
     public let settings: ScenarioSettings
 
     /// A scenario to run with `settings`.

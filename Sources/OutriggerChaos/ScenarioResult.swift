@@ -10,8 +10,11 @@ public struct ScenarioResult: Sendable {
         case aborted(String)
     }
 
+    /// The component under test.
     public var broker: ChaosBroker
+    /// The seed of the app's answers.
     public var seed: UInt64
+    /// Events the scenario set out to publish.
     public var events: Int
     public var status: Status = .ran
     /// Events a sidecar answered 2xx to.
@@ -30,6 +33,7 @@ public struct ScenarioResult: Sendable {
     public var dropped = 0
     /// Publish-to-delivery latency of accepted events, 50th and 99th percentile, seconds.
     public var latencyP50: Double?
+    /// The 99th percentile, seconds.
     public var latencyP99: Double?
     /// What each fault did.
     public var faults: [FaultOutcome] = []
@@ -50,6 +54,7 @@ public struct ScenarioResult: Sendable {
 
 /// How the delivery went through one fault.
 public struct FaultOutcome: Sendable {
+    /// The fault and when it happened.
     public var record: FaultRecord
     /// Seconds from the injection to the first delivery after the broken part was back
     /// (through the faulted sidecar, for a sidecar fault); nil when none came.
