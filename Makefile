@@ -7,18 +7,27 @@ BIN := .build/debug/outrigger
 APP_PORT ?= 3000
 HTTP_PORT ?= 3500
 COMPONENT ?=
+CHAOS_ARGS ?=
 
 .DEFAULT_GOAL := help
 
+<<<<<<< HEAD
 .PHONY: help deps build run test unit conformance fuzz bench brokers-up brokers-down brokers-status proto clean
+=======
+.PHONY: help deps build run test unit conformance bench chaos brokers-up brokers-down brokers-status proto clean
+>>>>>>> chaos
 
 help: ## Show this help
 	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
 	@echo
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 	@echo
+<<<<<<< HEAD
 	@echo "Variables: APP_PORT=$(APP_PORT) HTTP_PORT=$(HTTP_PORT) COMPONENT=<type> (for conformance)"
 	@echo "           FUZZ_SECONDS=60 FUZZ_TIMEOUT=10 FUZZ_TARGETS='FuzzCloudEvent ...' (for fuzz)"
+=======
+	@echo "Variables: APP_PORT=$(APP_PORT) HTTP_PORT=$(HTTP_PORT) COMPONENT=<type> (for conformance) CHAOS_ARGS=<flags> (for chaos)"
+>>>>>>> chaos
 
 deps: ## Install the Debian packages the build needs (only missing ones)
 	@scripts/deps.sh build
@@ -46,6 +55,12 @@ fuzz: ## Fuzz the CloudEvents codec, resource YAML, routing rules and bulk-publi
 bench: ## Run the benchmarks (release build; baselines measured in the same run)
 	@scripts/deps.sh bench
 	@bench/run.sh
+
+chaos: ## Fault run of the at-least-once promise per broker (release build; CHAOS_ARGS="--events 2000 --brokers redis --seeds 1")
+	@scripts/deps.sh chaos
+	swift build -c release --product outrigger
+	swift build -c release --product outrigger-chaos
+	.build/release/outrigger-chaos $(CHAOS_ARGS)
 
 brokers-up: ## Start the real brokers natively (Redis, RabbitMQ, Mosquitto, NATS, PostgreSQL, Kafka mock, HTTP echo, SMTP sink)
 	@conformance/brokers.sh up

@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "outrigger-ceilings", targets: ["outrigger-ceilings"]),
         .library(name: "OutriggerTesting", targets: ["OutriggerTesting"]),
         .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
+        .executable(name: "outrigger-chaos", targets: ["outrigger-chaos"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -168,6 +169,20 @@ let package = Package(
             dependencies: ["OutriggerCore", .product(name: "Yams", package: "Yams")]
         ),
 
+        .target(
+            name: "OutriggerChaos",
+            dependencies: [
+                "OutriggerCore", "OutriggerTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "outrigger-chaos",
+            dependencies: ["OutriggerChaos", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+
         .testTarget(name: "CloudEventsTests", dependencies: ["CloudEvents", "OutriggerTesting"]),
         .testTarget(name: "OutriggerSeamTests", dependencies: ["OutriggerSeam", "OutriggerTesting"]),
         .testTarget(
@@ -233,6 +248,7 @@ let package = Package(
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient"]),
         .testTarget(name: "JetStreamComponentsTests", dependencies: ["JetStreamComponents", "NATSClient", "OutriggerCore"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
+        .testTarget(name: "ChaosSmokeTests", dependencies: ["OutriggerChaos"]),
         .testTarget(
             name: "ConformanceTests",
             dependencies: [

@@ -1,19 +1,21 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, only the missing ones, so a second run is
-# fast and works offline. Usage: scripts/deps.sh build|test|bench
+# fast and works offline. Usage: scripts/deps.sh build|test|bench|chaos
 set -euo pipefail
 
 need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev libhiredis-dev
   librdkafka-dev librabbitmq-dev libmosquitto-dev libnats-dev)
 need_test=(python3-venv openssl python3-aiosmtpd rabbitmq-server nats-server mosquitto)
 need_bench=(wrk nginx-light redis-tools gcc libc6-dev)
+need_chaos=(redis-server gcc libc6-dev)
 
 packages=("${need_build[@]}")
 case "${1:-build}" in
   build) ;;
   test) packages+=("${need_test[@]}") ;;
   bench) packages+=("${need_test[@]}" "${need_bench[@]}") ;;
-  *) echo "usage: $0 build|test|bench" >&2; exit 64 ;;
+  chaos) packages+=("${need_test[@]}" "${need_chaos[@]}") ;;
+  *) echo "usage: $0 build|test|bench|chaos" >&2; exit 64 ;;
 esac
 
 missing=()

@@ -97,7 +97,7 @@ public final class JetStreamPubSub: PubSub, PingableComponent, HealthReporting {
         let lease = try await connected()
         do {
             if settings.streamName != nil { _ = try await catalog.stream(for: message.topic, on: lease.connection) }
-            _ = try await lease.connection.publish(subject: message.topic, data: message.data, messageID: CloudEventID.of(message.data))
+            _ = try await lease.connection.publish(subject: message.topic, data: message.data, messageID: CloudEventID.messageID(of: message.data, subject: message.topic))
         } catch {
             throw await publishFailure(error, lease, topic: message.topic)
         }
@@ -116,7 +116,7 @@ public final class JetStreamPubSub: PubSub, PingableComponent, HealthReporting {
                 }
             }
         }
-        let results = await lease.connection.publish(batch: messages.map { ($0.topic, $0.data, CloudEventID.of($0.data)) })
+        let results = await lease.connection.publish(batch: messages.map { ($0.topic, $0.data, CloudEventID.messageID(of: $0.data, subject: $0.topic)) })
         var failures: [BulkPublishFailure] = []
         for (index, result) in results.enumerated() {
             if case .failure(let error) = result {

@@ -27,4 +27,17 @@ struct CloudEventIDTests {
         #expect(CloudEventID.of(Array(#"{"id":""}"#.utf8)) == nil)
         #expect(CloudEventID.of([]) == nil)
     }
+
+    @Test("on the event's own topic (or without a topic attribute) the message id is the CloudEvent's id")
+    func ownTopic() {
+        #expect(CloudEventID.messageID(of: Array(#"{"id":"e-1","topic":"orders"}"#.utf8), subject: "orders") == "e-1")
+        #expect(CloudEventID.messageID(of: Array(#"{"id":"e-1"}"#.utf8), subject: "orders") == "e-1")
+    }
+
+    @Test("on another subject (a dead-lettered copy) the message id names the subject, so the stream keeps both")
+    func otherSubject() {
+        let copy = Array(#"{"id":"e-1","data":{"topic":"inner"},"topic":"orders","deadlettertopic":"orders"}"#.utf8)
+        #expect(CloudEventID.messageID(of: copy, subject: "orders-dead") == "e-1@orders-dead")
+        #expect(CloudEventID.messageID(of: Array("raw".utf8), subject: "orders-dead") == nil)
+    }
 }

@@ -28,6 +28,22 @@ struct JetStreamPubSubTests {
         }
     }
 
+    @Test("a dead-lettered copy of an event (same id) published to another topic of the same stream is stored, not dropped as a duplicate")
+    func deadLetterCopyInTheSameStream() async throws {
+        try await SharedBroker.scoped { cleanup in
+            let stream = cleanup.stream("deadletter")
+            let (topic, deadLetterTopic) = ("\(stream)-orders", "\(stream)-orders-dead")
+            let pubsub = try await cleanup.component(["streamName": stream])
+            let client = try await cleanup.client()
+            let original = Array(#"{"specversion":"1.0","id":"ce-9","source":"app","type":"t","topic":"\#(topic)","data":"x"}"#.utf8)
+            let copy = Array(#"{"specversion":"1.0","id":"ce-9","source":"app","type":"t","topic":"\#(topic)","data":"x","deadlettertopic":"\#(topic)"}"#.utf8)
+            try await pubsub.publish(OutgoingMessage(topic: topic, data: original, contentType: "application/cloudevents+json"))
+            try await pubsub.publish(OutgoingMessage(topic: deadLetterTopic, data: copy, contentType: "application/cloudevents+json"))
+            let info = try #require(try await client.streamInfo(stream))
+            #expect(info.messages == 2)
+        }
+    }
+
     @Test("a message published as daprd publishes it reaches the subscriber, with the subject as Topic metadata")
     func daprdPublished() async throws {
         try await SharedBroker.scoped { cleanup in
