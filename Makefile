@@ -11,23 +11,15 @@ CHAOS_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-<<<<<<< HEAD
-.PHONY: help deps build run test unit conformance fuzz bench brokers-up brokers-down brokers-status proto clean
-=======
-.PHONY: help deps build run test unit conformance bench chaos brokers-up brokers-down brokers-status proto clean
->>>>>>> chaos
+.PHONY: help deps build run test unit conformance fuzz bench chaos brokers-up brokers-down brokers-status proto clean
 
 help: ## Show this help
 	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
 	@echo
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-15s %s\n", $$1, $$2}'
 	@echo
-<<<<<<< HEAD
-	@echo "Variables: APP_PORT=$(APP_PORT) HTTP_PORT=$(HTTP_PORT) COMPONENT=<type> (for conformance)"
-	@echo "           FUZZ_SECONDS=60 FUZZ_TIMEOUT=10 FUZZ_TARGETS='FuzzCloudEvent ...' (for fuzz)"
-=======
 	@echo "Variables: APP_PORT=$(APP_PORT) HTTP_PORT=$(HTTP_PORT) COMPONENT=<type> (for conformance) CHAOS_ARGS=<flags> (for chaos)"
->>>>>>> chaos
+	@echo "           FUZZ_SECONDS=60 FUZZ_TIMEOUT=10 FUZZ_TARGETS='FuzzCloudEvent ...' (for fuzz)"
 
 deps: ## Install the Debian packages the build needs (only missing ones)
 	@scripts/deps.sh build
