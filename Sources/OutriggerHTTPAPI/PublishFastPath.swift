@@ -46,6 +46,8 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// A read the channel asked for while a publish was in flight, held back so a client that
     /// pipelines without end cannot fill `waiting`.
     private var heldRead = false
+    /// The publish being read or published asked for `Connection: close`.
+    private var closeAfterResponse = false
 
     init(server: HTTPAPIServer) {
         self.server = server
@@ -65,6 +67,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case (.idle, .head(let request)):
             if routerRequests == 0, let input = Self.publishInput(request, apiToken: server.apiToken) {
                 state = .reading(input, contentType: request.headerFields[.contentType], body: context.channel.allocator.buffer(capacity: 0))
+                closeAfterResponse = request.headerFields[.connection]?.lowercased() == "close"
             } else {
                 state = .forwarding
                 routerRequests += 1
@@ -107,6 +110,13 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func published(_ error: APIError?, context: ChannelHandlerContext) {
+        if closeAfterResponse {
+            // As the router does: the answer, then the connection closes; nothing after it is read.
+            state = .refused
+            waiting = []
+            respond(error, context: context, close: true)
+            return
+        }
         state = .idle
         respond(error, context: context, close: false)
         while !waiting.isEmpty, !isPublishing {

@@ -47,8 +47,17 @@ struct PipeliningTests {
             let moreAnswers = try await second.read(within: .seconds(10), "\(moreCount) answers") { RawConnection.statusLines($0).count >= moreCount }
             let moreStatuses = RawConnection.statusLines(moreAnswers).map { $0.split(separator: " ")[1] }
             #expect(moreStatuses == ["204", "204", "200", "404", "204"], "\(String(decoding: moreAnswers.prefix(2000), as: UTF8.self))")
-            let all = try await app.waitFor("/piped", count: 6)
-            #expect(Set(all.compactMap { $0.data?["n"]?.number }) == [1, 3, 4, 5, 6, 8])
+
+            // `Connection: close` on a publish: its answer, then the connection closes.
+            let third = try RawConnection(port: sidecar.httpPort)
+            third.send("POST /v1.0/publish/pubsub/piped HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"n\":9}")
+            let closing = try await third.waitUntilClosed(within: .seconds(10), "the connection to close after the answer")
+            #expect(RawConnection.statusLines(closing).map { $0.split(separator: " ")[1] } == ["204"], "\(String(decoding: closing, as: UTF8.self))")
+            let expected: Set<Double> = [1, 3, 4, 5, 6, 8, 9]
+            let all = try await app.requests.wait(for: .seconds(10), "events 1, 3, 4, 5, 6, 8 and 9 on /piped") { requests in
+                Set(requests.filter { $0.path == "/piped" }.compactMap { $0.data?["n"]?.number }) == expected
+            }
+            #expect(all.filter { $0.path == "/piped" }.count >= expected.count)
         }
     }
 }
