@@ -175,10 +175,21 @@ final class SidecarProcess: @unchecked Sendable {
         guard isRunning else { return true }
         terminate()
         if (try? await waitForExit(timeout: .seconds(10))) != nil { return true }
-        hangBacktrace.set(Self.backtrace(of: pid))
+        // Exited but not reaped yet: the termination handler that reaps it runs late on a
+        // saturated box (seen in CI: "outrigger stopped" logged, gdb found no threads).
+        if Self.processState(pid) == "Z", (try? await waitForExit(timeout: .seconds(30))) != nil { return true }
+        hangBacktrace.set("process state: \(Self.processState(pid) ?? "gone")\n" + Self.backtrace(of: pid))
         signal(SIGKILL)
         _ = try? await waitForExit(timeout: .seconds(5))
         return false
+    }
+
+    /// The state letter of `pid` in /proc (`Z`: exited, waiting to be reaped); nil when gone.
+    static func processState(_ pid: Int32) -> String? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return nil }
+        return stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).first.map(String.init)
     }
 
     /// Every thread's stack of `pid`, from gdb when it is installed (empty otherwise). gdb
