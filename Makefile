@@ -11,7 +11,7 @@ CHAOS_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test unit conformance fuzz bench chaos brokers-up brokers-down brokers-status proto clean
+.PHONY: help deps build run test unit conformance fuzz bench profile chaos brokers-up brokers-down brokers-status proto clean
 
 help: ## Show this help
 	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
@@ -47,6 +47,10 @@ fuzz: ## Fuzz the CloudEvents codec, resource YAML, routing rules and bulk-publi
 bench: ## Run the benchmarks (release build; baselines measured in the same run)
 	@scripts/deps.sh bench
 	@bench/run.sh
+
+profile: ## perf flame graphs of the publish and delivery paths under load, into docs/perf/ (BIN= and PROFILE_NAME= for another build)
+	@scripts/deps.sh bench
+	@bench/profile.sh
 
 chaos: ## Fault run of the at-least-once promise per broker (release build; CHAOS_ARGS="--events 2000 --brokers redis --seeds 1")
 	@scripts/deps.sh chaos

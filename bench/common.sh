@@ -1,0 +1,55 @@
+# bench/common.sh: what make bench and make profile share: wrk's settings, a work folder
+# removed at exit with every process listed in `pids`, nginx on $NGINX_PORT (204 to everything,
+# the app and the OTLP receiver of the benchmarks), and the wrk and health-check helpers.
+# Sourced, not run.
+
+DURATION=${BENCH_DURATION:-10s}
+CONNECTIONS=${BENCH_CONNECTIONS:-50}
+THREADS=${BENCH_THREADS:-2}
+NGINX_PORT=18080
+work=$(mktemp -d /tmp/outrigger-bench.XXXXXX)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work;
+  proxy_temp_path $work;
+  fastcgi_temp_path $work;
+  uwsgi_temp_path $work;
+  scgi_temp_path $work;
+  server {
+    listen 127.0.0.1:$NGINX_PORT;
+    client_max_body_size 16m;
+    location = /dapr/subscribe { return 404; }
+    # OTLP/HTTP receiver for the tracing section: an empty ExportTraceServiceResponse.
+    location = /v1/traces { default_type application/x-protobuf; return 200 ""; }
+    location / { return 204; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+
+wait_healthy() {  # port
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v1.0/healthz")" = 204 ] && return 0
+    sleep 0.05
+  done
+  echo "sidecar on port $1 did not become healthy" >&2
+  return 1
+}
+
+load() {  # url body-file content-type -> RESULT json
+  BODY_FILE=$2 CONTENT_TYPE=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk-post.lua "$1" | sed -n 's/^RESULT //p'
+}

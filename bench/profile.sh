@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make profile`: where the sidecar spends its time, as flame graphs (docs/perf/*.svg).
+#
+#   publish   single 1 KB publishes into pubsub.in-memory, nobody subscribed (wrk, as make bench)
+#   delivery  the same publishes while the in-memory broker delivers each to nginx as the app
+#
+# perf samples the sidecar's threads (cpu-clock, 499 Hz, frame-pointer stacks) for 8 s under
+# load; `swift demangle` names the Swift frames; bench/flamegraph.py draws them.
+#   PROFILE_NAME=before BIN=/path/to/older/outrigger bench/profile.sh   profiles another build
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+# shellcheck source=bench/common.sh
+source bench/common.sh
+
+NAME=${PROFILE_NAME:-after}
+if [ -z "${BIN:-}" ]; then
+  swift build -c release --product outrigger 2>&1 | tail -1
+  BIN=.build/release/outrigger
+fi
+python3 bench/make_bodies.py "$work"
+mkdir -p docs/perf
+
+profile() {  # path-name resources-folder app-port-arguments...
+  local name=$1 resources=$2 sidecar
+  shift 2
+  "$BIN" run -a profile -H 18600 -G 18601 -M 0 -d "$resources" --log-level error "$@" >/dev/null &
+  sidecar=$!
+  pids+=("$sidecar")
+  wait_healthy 18600
+  DURATION=12s load "http://127.0.0.1:18600/v1.0/publish/pubsub/bench" "$work/single.json" application/json >"$work/$name.wrk" &
+  local wrk=$!
+  sleep 2
+  perf record -F 499 -g -p "$sidecar" -o "$work/$name.data" -- sleep 8 2>/dev/null
+  wait "$wrk"
+  kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
+  local rate
+  rate=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["requests"] / r["seconds"]))' "$work/$name.wrk")
+  perf script -i "$work/$name.data" 2>/dev/null | swift demangle --simplified \
+    | python3 bench/flamegraph.py "outrigger, $name path ($NAME build): $rate req/s under wrk -t2 -c50, 1 KB" \
+    >"docs/perf/$name-$NAME.svg"
+  echo "docs/perf/$name-$NAME.svg"
+}
+
+profile publish bench/components
+profile delivery bench/e2e -p "$NGINX_PORT"
