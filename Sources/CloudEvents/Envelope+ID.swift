@@ -2,10 +2,9 @@ extension Envelope {
     /// A random (version 4) UUID in lowercase, e.g. `"3f2a…-4…"`, like Go's
     /// `uuid.New().String()`.
     public static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
         var bytes = [UInt8](repeating: 0, count: 16)
         for half in 0..<2 {
-            let random: UInt64 = generator.next()
+            let random = FastRandom.next()
             for offset in 0..<8 { bytes[half * 8 + offset] = UInt8(truncatingIfNeeded: random >> (offset * 8)) }
         }
         bytes[6] = bytes[6] & 0x0F | 0x40  // version 4

@@ -43,10 +43,14 @@ public struct SidecarTracer: Sendable {
     public var isRecording: Bool { recorder != nil }
 
     /// Starts a span whose parent is the `traceparent` text (empty or invalid: a new trace).
-    public func start(_ name: String, kind: TraceSpanKind, parent: String?, traceState: String?, attributes: [(String, String)] = []) -> TraceSpan {
+    /// The name and attributes are built only when a recorder keeps them.
+    public func start(
+        _ name: @autoclosure () -> String, kind: TraceSpanKind, parent: String?, traceState: String?,
+        attributes: @autoclosure () -> [(String, String)] = []
+    ) -> TraceSpan {
         let parentContext = parent.flatMap { $0.isEmpty ? nil : TraceParent($0) }
         let state = traceState ?? ""
-        if let recorder, let span = recorder.start(name, kind: kind, parent: parentContext, traceState: state, attributes: attributes) {
+        if let recorder, let span = recorder.start(name(), kind: kind, parent: parentContext, traceState: state, attributes: attributes()) {
             return TraceSpan(context: span.context, traceState: state, recorded: span)
         }
         let context = parentContext?.child() ?? TraceParent.root(sampled: false)

@@ -42,17 +42,15 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
 
     /// A new trace: random trace and span ids.
     public static func root(sampled: Bool) -> TraceParent {
-        var generator = SystemRandomNumberGenerator()
         var high: UInt64 = 0
         var low: UInt64 = 0
-        while high == 0 && low == 0 { (high, low) = (generator.next(), generator.next()) }
-        return TraceParent(traceHigh: high, traceLow: low, spanID: nonZero(&generator), flags: sampled ? 1 : 0)
+        while high == 0 && low == 0 { (high, low) = (FastRandom.next(), FastRandom.next()) }
+        return TraceParent(traceHigh: high, traceLow: low, spanID: nonZero(), flags: sampled ? 1 : 0)
     }
 
     /// A child in the same trace: a new span id, the same flags.
     public func child() -> TraceParent {
-        var generator = SystemRandomNumberGenerator()
-        return TraceParent(traceHigh: traceHigh, traceLow: traceLow, spanID: Self.nonZero(&generator), flags: flags)
+        TraceParent(traceHigh: traceHigh, traceLow: traceLow, spanID: Self.nonZero(), flags: flags)
     }
 
     /// The trace id as 32 lower-case hex digits.
@@ -65,9 +63,9 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
         "00-" + Self.format([(traceHigh, 16), (traceLow, 16)]) + "-" + Self.format([(spanID, 16)]) + "-" + Self.format([(UInt64(flags), 2)])
     }
 
-    private static func nonZero(_ generator: inout SystemRandomNumberGenerator) -> UInt64 {
+    private static func nonZero() -> UInt64 {
         var value: UInt64 = 0
-        while value == 0 { value = generator.next() }
+        while value == 0 { value = FastRandom.next() }
         return value
     }
 
