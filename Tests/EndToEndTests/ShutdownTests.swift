@@ -12,9 +12,12 @@ struct ShutdownTests {
     @Test("SIGTERM while the app handles an event: the delivery completes, then the sidecar exits 0")
     func inFlightDeliveryCompletes() async throws {
         let answeredAt = Observed<ContinuousClock.Instant?>(nil)
+        // The app holds the delivery until the drain checks below are done (at most 4 s), so
+        // the checks run while it is in flight however slow the box is.
+        let release = Observed(false)
         let script: TestApp.Script = { request in
             guard request.path == "/slow" else { return .success }
-            try? await Task.sleep(for: .milliseconds(1500))
+            _ = try? await release.wait(for: .seconds(4), "the test to release the delivery", until: { $0 })
             answeredAt.set(.now)
             return .success
         }
@@ -31,6 +34,7 @@ struct ShutdownTests {
             let followUp = try await sidecar.publish(topic: "audit", json: #"{"followUp": true}"#)
             #expect(followUp.status == 204, "a publish during the drain answered \(followUp.status) \(followUp.text)")
             #expect(answeredAt.value == nil, "the handler answered before the drain checks were done; the test proves nothing")
+            release.set(true)
 
             let status = try await sidecar.waitForExit(timeout: .seconds(10))
             let exited = ContinuousClock.now
