@@ -48,6 +48,8 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var heldRead = false
     /// The publish being read or published asked for `Connection: close`.
     private var closeAfterResponse = false
+    /// Runs each publish's task on this connection's event loop (made at the first publish).
+    private var taskExecutor: EventLoopTaskExecutor?
 
     init(server: HTTPAPIServer) {
         self.server = server
@@ -90,7 +92,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             let server = server
             let eventLoop = context.eventLoop
-            Task {
+            let executor = taskExecutor ?? EventLoopTaskExecutor(eventLoop)
+            taskExecutor = executor
+            Task(executorPreference: executor) {
                 let error = await server.publish(input, contentType: contentType)
                 eventLoop.execute {
                     handler.value.published(error, context: boundContext.value)

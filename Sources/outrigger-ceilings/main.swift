@@ -6,14 +6,17 @@
 //   outrigger-ceilings nio PORT           a bare SwiftNIO HTTP/1.1 handler, one event loop per core
 //   outrigger-ceilings nio-task PORT      the same, answering from a Swift concurrency task: the
 //                                         cost of one hop from the event loop to async code and back
+//   outrigger-ceilings nio-loop-task PORT the same task, preferring the connection's event loop as
+//                                         its executor (no thread switch): what PublishFastPath does
 import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import OutriggerHTTPAPI
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let port = Int(arguments[2]), ["hummingbird", "nio", "nio-task"].contains(arguments[1]) else {
-    print("usage: outrigger-ceilings hummingbird|nio|nio-task PORT")
+guard arguments.count == 3, let port = Int(arguments[2]), ["hummingbird", "nio", "nio-task", "nio-loop-task"].contains(arguments[1]) else {
+    print("usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task PORT")
     exit(2)
 }
 
@@ -34,7 +37,9 @@ if arguments[1] == "hummingbird" {
         typealias OutboundOut = HTTPServerResponsePart
         private var keepAlive = true
         let hop: Bool
-        init(hop: Bool) { self.hop = hop }
+        let onLoop: Bool
+        private var executor: EventLoopTaskExecutor?
+        init(hop: Bool, onLoop: Bool) { (self.hop, self.onLoop) = (hop, onLoop) }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             switch unwrapInboundIn(data) {
@@ -45,7 +50,7 @@ if arguments[1] == "hummingbird" {
             case .end where hop:
                 let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
                 let eventLoop = context.eventLoop
-                Task {
+                let answer: @Sendable () async -> Void = {
                     eventLoop.execute {
                         let context = loopBound.value
                         var headers = HTTPHeaders()
@@ -53,6 +58,13 @@ if arguments[1] == "hummingbird" {
                         context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .noContent, headers: headers))), promise: nil)
                         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
                     }
+                }
+                if onLoop {
+                    let executor = executor ?? EventLoopTaskExecutor(eventLoop)
+                    self.executor = executor
+                    Task(executorPreference: executor) { await answer() }
+                } else {
+                    Task { await answer() }
                 }
             case .end:
                 var headers = HTTPHeaders()
@@ -69,7 +81,7 @@ if arguments[1] == "hummingbird" {
         .serverChannelOption(.backlog, value: 1024)
         .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         .childChannelInitializer { channel in
-            channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(NoContentHandler(hop: arguments[1] == "nio-task")) }
+            channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(NoContentHandler(hop: arguments[1].hasSuffix("task"), onLoop: arguments[1] == "nio-loop-task")) }
         }
         .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
         .bind(host: "127.0.0.1", port: port).get()
