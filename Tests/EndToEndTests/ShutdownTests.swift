@@ -110,7 +110,7 @@ struct ShutdownTests {
         let httpPort = Ports.allocate()
         let sidecar = try SidecarProcess.launch(
             ["run", "--app-id", "orders", "--app-port", String(Ports.allocate()), "--dapr-http-port", String(httpPort),
-             "--resources-path", folder.path, "--drain-timeout", "1s", "--app-startup-timeout", "8s"],
+             "--resources-path", folder.path, "--drain-timeout", "1s", "--app-startup-timeout", "120s"],
             httpPort: httpPort)
         do {
             try await sidecar.waitUntilHealthy(path: "/v1.0/healthz/outbound")
