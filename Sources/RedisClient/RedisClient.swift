@@ -34,14 +34,19 @@ public final class RedisClient: Sendable {
         self.pool = pool
     }
 
-    /// Opens `poolSize` connections (at least one); fails with the first connection's error.
+    /// Opens `poolSize` connections (at least one), spread over the group's event loops; fails
+    /// with the first connection's error.
     public static func connect(
         _ configuration: RedisConfiguration, poolSize: Int = 2, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
     ) async throws(RedisError) -> RedisClient {
         let connector = try RedisConnector(configuration: configuration, eventLoopGroup: eventLoopGroup)
         var pool: [RedisConnection] = []
         do {
-            for _ in 0..<max(poolSize, 1) { pool.append(try await connector.connect(askClientID: false)) }
+            let loops = Array(eventLoopGroup.makeIterator())
+            for index in 0..<max(poolSize, 1) {
+                let loop = loops.isEmpty ? nil : loops[index % loops.count]
+                pool.append(try await connector.connect(askClientID: false, on: loop))
+            }
         } catch {
             for connection in pool { await connection.close() }
             throw error
@@ -70,8 +75,13 @@ public final class RedisClient: Sendable {
         return commands.map { connection.enqueue($0, timeout: configuration.readTimeout) }
     }
 
-    /// The pooled connections in turn, skipping closed ones; `nil` when all are closed.
+    /// An open pooled connection on the caller's event loop when there is one (a caller running
+    /// on that loop then writes, and is answered, without a thread switch), else the pooled
+    /// connections in turn, skipping closed ones; `nil` when all are closed.
     private func pooledConnection() -> RedisConnection? {
+        if let local = pool.first(where: { $0.channelEventLoop.inEventLoop }), local.isOpen, !state.withLock({ $0.closed }) {
+            return local
+        }
         let start = state.withLock { state -> Int? in
             guard !state.closed else { return nil }
             state.next &+= 1

@@ -15,13 +15,13 @@ struct RedisConnector: Sendable {
     }
 
     /// A connected, authenticated connection with its database selected; `askClientID` also
-    /// learns its `CLIENT ID`.
-    func connect(askClientID: Bool) async throws(RedisError) -> RedisConnection {
+    /// learns its `CLIENT ID`. `eventLoop` pins the connection to one loop of the group.
+    func connect(askClientID: Bool, on eventLoop: (any EventLoop)? = nil) async throws(RedisError) -> RedisConnection {
         let host = configuration.host
         let sslContext = sslContext
         // SNI takes a name, never an address.
         let serverName = host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : host
-        let bootstrap = ClientBootstrap(group: eventLoopGroup)
+        let bootstrap = ClientBootstrap(group: eventLoop ?? eventLoopGroup)
             .connectTimeout(TimeAmount(redis: configuration.dialTimeout))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
