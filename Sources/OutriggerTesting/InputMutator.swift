@@ -90,12 +90,12 @@ public struct InputMutator {
 
 /// Sebastiano Vigna's SplitMix64: tiny, fast, and the same numbers for the same seed on every
 /// platform, which `SystemRandomNumberGenerator` is not.
-struct SplitMix64: RandomNumberGenerator {
+public struct SplitMix64: RandomNumberGenerator {
     private var state: UInt64
 
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9

@@ -7,11 +7,16 @@ public final class LoadedComponents: Sendable {
     /// One built component and the document it came from.
     public struct Entry: Sendable {
         public var spec: ComponentSpec
-        public var component: any Component
+        public var component: any Component {
+            didSet { pubsub = component as? any PubSub }
+        }
+        /// `component` as a pub/sub component, cast once rather than at every publish.
+        public private(set) var pubsub: (any PubSub)?
 
         public init(spec: ComponentSpec, component: any Component) {
             self.spec = spec
             self.component = component
+            pubsub = component as? any PubSub
         }
     }
 
@@ -46,13 +51,14 @@ public final class LoadedComponents: Sendable {
         }
     }
 
+    /// The component called `name`, if one is loaded (found without copying the set).
     public func entry(named name: String) -> Entry? {
-        entries.first { $0.spec.name == name }
+        current.withLock { entries in entries.first { $0.spec.name == name } }
     }
 
     /// The pub/sub component called `name`, if one is loaded.
     public func pubsub(named name: String) -> (any PubSub)? {
-        entry(named: name)?.component as? any PubSub
+        current.withLock { entries in entries.first { $0.spec.name == name }?.pubsub }
     }
 
     /// The output binding called `name`, if one is loaded.
@@ -62,7 +68,7 @@ public final class LoadedComponents: Sendable {
 
     /// Names of every loaded pub/sub component.
     public var pubsubNames: [String] {
-        entries.filter { $0.component is any PubSub }.map(\.spec.name)
+        entries.filter { $0.pubsub != nil }.map(\.spec.name)
     }
 
     public var inputBindings: [(name: String, binding: any InputBinding)] {

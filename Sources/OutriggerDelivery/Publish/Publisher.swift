@@ -54,6 +54,10 @@ public struct Publisher: Sendable {
 
     /// The component for `name`, or the Dapr error to answer.
     public func pubsub(_ name: String, topic: String) throws(PublishError) -> any PubSub {
+        if let pubsub = components.pubsub(named: name) {
+            guard !topic.isEmpty else { throw .topicEmpty(name) }
+            return pubsub
+        }
         guard !components.pubsubNames.isEmpty else { throw .notConfigured }
         guard !name.isEmpty else { throw .pubsubEmpty }
         guard let pubsub = components.pubsub(named: name) else { throw .pubsubNotFound(name) }
