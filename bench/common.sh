@@ -53,3 +53,18 @@ wait_healthy() {  # port
 load() {  # url body-file content-type -> RESULT json
   BODY_FILE=$2 CONTENT_TYPE=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk-post.lua "$1" | sed -n 's/^RESULT //p'
 }
+
+cpu_ticks() {  # pid -> user + system clock ticks the process has used
+  awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+# pid ticks-before RESULT-json [json] -> sidecar CPU microseconds per request since ticks-before;
+# with "json", the RESULT json with a "cpu_us" field added instead.
+cpu_per_request() {
+  python3 -c 'import json, os, sys
+r = json.loads(sys.argv[3]); used = int(sys.argv[4]) - int(sys.argv[2])
+cpu = used * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1)
+if len(sys.argv) > 5: r["cpu_us"] = cpu; print(json.dumps(r))
+else: print(f"{cpu:.1f}")' "$1" "$2" "$3" "$(cpu_ticks "$1")" ${4:+"$4"}
+}
+

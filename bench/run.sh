@@ -66,7 +66,7 @@ rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$sidecar/status")
 
 # 1. single publish vs nginx, and vs the ceilings of the HTTP stack it runs on
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
-ceiling() {  # hummingbird|nio|nio-task port -> RESULT json of the same load against that 204 server
+ceiling() {  # hummingbird|nio|nio-task|nio-loop-task port -> RESULT json of the same load against that 204 server
   .build/release/outrigger-ceilings "$1" "$2" &
   local server=$!
   for _ in $(seq 1 200); do curl -s -o /dev/null -X POST "http://127.0.0.1:$2/v1.0/publish/p/t" && break; sleep 0.05; done
@@ -76,7 +76,10 @@ ceiling() {  # hummingbird|nio|nio-task port -> RESULT json of the same load aga
 hummingbird_result=$(ceiling hummingbird 18090)
 nio_result=$(ceiling nio 18091)
 nio_task_result=$(ceiling nio-task 18092)
+nio_loop_task_result=$(ceiling nio-loop-task 18093)
+publish_ticks=$(cpu_ticks "$sidecar")
 publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
+publish_cpu=$(cpu_per_request "$sidecar" "$publish_ticks" "$publish_result")
 # 2. bulk publish
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
@@ -178,7 +181,10 @@ broker_section() {
   pids+=($!)
   sidecar=$!
   wait_healthy "$port"
+  local ticks
+  ticks=$(cpu_ticks "$sidecar")
   publish=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
+  publish=$(cpu_per_request "$sidecar" "$ticks" "$publish" json)
   bulk=$(load "http://127.0.0.1:$port/v1.0-alpha1/publish/bulk/pubsub/outrigger-bench-sidecar" "$work/bulk.json" application/json)
   kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
   e2e=$(end_to_end $((port + 1)) $((grpc + 1)) "$resources" 600)
@@ -247,7 +253,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$nio_loop_task_result" "$publish_cpu" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -256,14 +262,17 @@ rate = lambda r: r["requests"] / r["seconds"]
 print()
 print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
 hummingbird, bare_nio, nio_task = json.loads(sys.argv[12]), json.loads(sys.argv[13]), json.loads(sys.argv[14])
+nio_loop_task = json.loads(sys.argv[15])
 for name, r in [("nginx 204 (baseline)", nginx), ("SwiftNIO HTTP/1.1 204 (ceiling)", bare_nio),
-                ("SwiftNIO 204 from a task (ceiling)", nio_task),
+                ("SwiftNIO 204 from a pool task (ceiling)", nio_task),
+                ("SwiftNIO 204 from a task on the loop (ceiling)", nio_loop_task),
                 ("Hummingbird 204, same route (ceiling)", hummingbird), ("publish 1 KB -> in-memory", publish),
                 ("bulk publish 100 x 1 KB -> in-memory", bulk), ("publish while delivering to app", e2e)]:
     print(f"{name:44} {rate(r):10.0f} {r['p50_us']/1000:7.2f}ms {r['p99_us']/1000:7.2f}ms {r['errors']:7d}")
 print()
 print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
-print(f"  ceilings / nginx:               SwiftNIO {rate(bare_nio)/rate(nginx):.2f}, SwiftNIO + task hop {rate(nio_task)/rate(nginx):.2f}, Hummingbird {rate(hummingbird)/rate(nginx):.2f}; publish / Hummingbird {rate(publish)/rate(hummingbird):.2f}")
+print(f"  ceilings / nginx:               SwiftNIO {rate(bare_nio)/rate(nginx):.2f}, + pool task hop {rate(nio_task)/rate(nginx):.2f}, + task on the loop {rate(nio_loop_task)/rate(nginx):.2f}, Hummingbird {rate(hummingbird)/rate(nginx):.2f}; publish / Hummingbird {rate(publish)/rate(hummingbird):.2f}")
+print(f"  sidecar CPU per publish:        {float(sys.argv[16]):.1f} us (user + system time of the sidecar over the run / requests: steadier than req/s on a shared box)")
 traced = json.loads(sys.argv[11])
 print(f"publish with tracing on:          {rate(traced):,.0f} req/s, p99 {traced['p99_us']/1000:.2f} ms, {traced['errors']} errors; traced / untraced ratio {rate(traced)/rate(publish):.2f}")
 print(f"                                  (samplingRate 1, every publish span exported over OTLP/HTTP to nginx; untraced = propagation only)")
@@ -283,7 +292,7 @@ for line in open(sys.argv[10]):
     print()
     print(f"{broker['name']}:")
     print(f"  baseline, {broker['label']}: {broker['direct']:,.0f} msgs/s")
-    print(f"  publish 1 KB through the sidecar:  {rate(publish):,.0f} req/s, p50 {publish['p50_us']/1000:.2f} ms, p99 {publish['p99_us']/1000:.2f} ms, {publish['errors']} errors")
+    print(f"  publish 1 KB through the sidecar:  {rate(publish):,.0f} req/s, p50 {publish['p50_us']/1000:.2f} ms, p99 {publish['p99_us']/1000:.2f} ms, {publish['errors']} errors; sidecar CPU {publish['cpu_us']:.1f} us per publish")
     if broker["target"]:
         print(f"  sidecar / baseline ratio:          {rate(publish)/broker['direct']:.2f}   (target: >= {broker['target']:,.0f} acknowledged publishes/s)")
     else:
