@@ -254,7 +254,7 @@ final class ConsumerLoop: Sendable {
 
     private func assign(_ rk: OpaquePointer, _ partitions: [KafkaTopicPartition], cooperative: Bool) {
         let offsets = startOffsets(rk, partitions)
-        let (epochs, waiters) = state.withLock { state in
+        let (epochs, waiters, paused) = state.withLock { state in
             var epochs: [KafkaTopicPartition: UInt64] = [:]
             for partition in partitions {
                 let epoch = state.newEpoch()
@@ -265,15 +265,22 @@ final class ConsumerLoop: Sendable {
             if !cooperative { state.paused = false }
             state.assignedOnce = true
             defer { state.assignmentWaiters = [:] }
-            return (epochs, Array(state.assignmentWaiters.values))
+            return (epochs, Array(state.assignmentWaiters.values), state.paused)
         }
         onAssign(epochs)
         let list = TopicPartitionList.make(partitions, offsets: offsets)
+        // librdkafka (2.0) keeps a pause of the application's on a partition through its release
+        // and a later assignment (it lifts only its own rebalance pause): a partition paused by
+        // flow control when the group took it away would never be fetched again once assigned
+        // back, and nothing would resume it (see `applyFlowControl`). So an assignment starts
+        // unpaused, and joins the flow control's pause if one is on (cooperative rebalances).
+        _ = rd_kafka_resume_partitions(rk, list)
         if cooperative {
             if let error = rd_kafka_incremental_assign(rk, list) { rd_kafka_error_destroy(error) }
         } else {
             _ = rd_kafka_assign(rk, list)
         }
+        if paused { _ = rd_kafka_pause_partitions(rk, list) }
         rd_kafka_topic_partition_list_destroy(list)
         kafkaLogger.debug("partitions assigned", metadata: ["partitions": "\(partitions)"])
         for waiter in waiters { waiter.resume() }

@@ -7,7 +7,9 @@ import Synchronization
 /// - **One poll thread** owns the handle: it reads records into a buffer of at most
 ///   `readAhead` records and pauses the assigned partitions while the buffer is full (high
 ///   watermark), resuming them at the position it had reached once the buffer is half empty.
-///   ``poll(max:)`` takes records from that buffer, waiting while it is empty.
+///   ``poll(max:)`` takes records from that buffer, waiting while it is empty. A partition
+///   assigned again after a rebalance keeps no pause from its earlier assignment: it is
+///   paused and resumed with the rest of the assignment, like any other.
 /// - **Assignment**: a partition the group has no committed offset for starts at
 ///   ``StartPosition``; that position is committed right away, so a member that takes the
 ///   partition over later starts there too and nothing published after the assignment is
