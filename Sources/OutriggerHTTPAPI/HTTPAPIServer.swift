@@ -172,14 +172,12 @@ public struct HTTPAPIServer: Sendable {
         do throws(APIError) {
             let input = try await readPublish(request, context: context)
             let entries: [Publisher.BulkEntry]
-            do {
+            do throws(BulkPublishBodyError) {
                 entries = try BulkPublishBody.parse(
                     input.body, pubsubName: input.pubsubName, topic: input.topic, metadata: input.metadata,
                     traceParent: input.traceParent, traceState: input.traceState)
-            } catch let error as APIError {
-                throw error
             } catch {
-                throw APIError.malformed("\(error)")
+                throw APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: error.message)
             }
             let failures: [Publisher.BulkFailure]
             do throws(PublishError) {

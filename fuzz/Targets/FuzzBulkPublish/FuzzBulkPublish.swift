@@ -4,7 +4,7 @@ import OutriggerDelivery
 
 /// libFuzzer entry point: the bytes are the body of `POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}`.
 ///
-/// Parsing must end in entries or a thrown `APIError` (a 400 for the app); a trap is the bug this
+/// Parsing must end in entries or a thrown `BulkPublishBodyError` (a 400 for the app); a trap is the bug this
 /// target looks for. Each entry is then turned into the message the broker would receive, as the
 /// publish path does.
 @_cdecl("LLVMFuzzerTestOneInput")

@@ -1,5 +1,4 @@
 import CloudEvents
-import OutriggerDelivery
 
 /// The body of `POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}`:
 /// `[{"entryId", "event", "contentType", "metadata"}]`.
@@ -7,20 +6,22 @@ import OutriggerDelivery
 /// `event` is taken as raw JSON text when the entry's content type is JSON or a CloudEvent (or
 /// when it is not a JSON string); a JSON string `event` with any other content type publishes the
 /// string's bytes, as Dapr does.
-enum BulkPublishBody {
-    static func parse(_ body: [UInt8], pubsubName: String, topic: String, metadata: [String: String], traceParent: String, traceState: String) throws -> [Publisher.BulkEntry] {
+public enum BulkPublishBody {
+    /// The entries of `body`; throws ``BulkPublishBodyError`` (Dapr answers 400
+    /// `ERR_PUBSUB_EVENTS_SER`) when it is not an array of entries.
+    public static func parse(_ body: [UInt8], pubsubName: String, topic: String, metadata: [String: String], traceParent: String, traceState: String) throws(BulkPublishBodyError) -> [Publisher.BulkEntry] {
         let elements: [Range<Int>]
         do {
             elements = try JSONText.arrayElements(body)
         } catch {
-            throw APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: "the body must be a JSON array of entries: \(error)")
+            throw BulkPublishBodyError(message: "the body must be a JSON array of entries: \(error)")
         }
         var entries: [Publisher.BulkEntry] = []
         entries.reserveCapacity(elements.count)
         for (index, range) in elements.enumerated() {
             let entry = Array(body[range])
-            func fail(_ text: String) -> APIError {
-                APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: "entry \(index): \(text)")
+            func fail(_ text: String) -> BulkPublishBodyError {
+                BulkPublishBodyError(message: "entry \(index): \(text)")
             }
             guard let members = try? JSONText.objectMembers(entry) else { throw fail("must be a JSON object") }
             var entryID = ""
@@ -64,4 +65,15 @@ enum BulkPublishBody {
         }
         return entries
     }
+}
+
+/// A bulk-publish body that is not an array of entries; the message says where and why.
+public struct BulkPublishBodyError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+
+    public init(message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
 }
