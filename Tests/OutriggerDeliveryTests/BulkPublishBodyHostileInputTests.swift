@@ -12,7 +12,7 @@ struct BulkPublishBodyHostileInputTests {
         for _ in 0..<400 {
             let input = mutator.next()
             do {
-                _ = try BulkPublishBody.parse(input, pubsubName: "p", topic: "t", metadata: [:], traceParent: "", traceState: "")
+                _ = try BulkPublishBody.parse(input, metadata: [:])
             } catch {
                 #expect(!error.message.isEmpty)
             }
