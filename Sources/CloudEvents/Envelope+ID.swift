@@ -10,14 +10,25 @@ extension Envelope {
 
     /// Appends the 36 bytes of a new ``newID()`` to `buffer`, with no string in between.
     public static func appendNewID(to buffer: inout [UInt8]) {
-        let random = (FastRandom.next(), FastRandom.next())
-        for position in 0..<16 {
-            var byte = UInt8(truncatingIfNeeded: (position < 8 ? random.0 : random.1) >> ((position & 7) * 8))
-            if position == 6 { byte = byte & 0x0F | 0x40 }  // version 4
-            if position == 8 { byte = byte & 0x3F | 0x80 }  // RFC 4122 variant
-            if position == 4 || position == 6 || position == 8 || position == 10 { buffer.append(UInt8(ascii: "-")) }
-            buffer.append(JSONText.hexDigit(byte >> 4))
-            buffer.append(JSONText.hexDigit(byte & 0xF))
+        var random = (FastRandom.next(), FastRandom.next())
+        withUnsafeMutableBytes(of: &random) { bytes in
+            bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
+            bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
+            // 8-4-4-4-12 hex digits: 36 bytes written in place, then appended at once.
+            var text: (UInt64, UInt64, UInt64, UInt64, UInt32) = (0, 0, 0, 0, 0)
+            withUnsafeMutableBytes(of: &text) { out in
+                var position = 0
+                for index in 0..<16 {
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        out[position] = UInt8(ascii: "-")
+                        position += 1
+                    }
+                    out[position] = JSONText.hexDigit(bytes[index] >> 4)
+                    out[position + 1] = JSONText.hexDigit(bytes[index] & 0xF)
+                    position += 2
+                }
+                buffer.append(contentsOf: out)
+            }
         }
     }
 }

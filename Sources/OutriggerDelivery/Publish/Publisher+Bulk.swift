@@ -113,6 +113,7 @@ extension Publisher {
     /// True when `metadata` holds no key ``message(for:)`` reads to change the envelope
     /// (`rawPayload`, `ttlInSeconds`, `cloudevent.*`, in any case); checked without allocating.
     static func leavesEnvelopeAlone(_ metadata: [String: String]) -> Bool {
+        guard !metadata.isEmpty else { return true }
         for key in metadata.keys {
             let utf8 = key.utf8
             if utf8.count == 10 && Self.equalsLowercased(utf8, "rawpayload") { return false }
