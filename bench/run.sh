@@ -7,7 +7,8 @@
 #      the publish route, both reading the body and answering 204, and the NIO handler answering
 #      from a Swift task (the cost of one hop to async code and back) (outrigger-ceilings)
 #   2. bulk publish, 100 x 1 KB entries per request, and 100 entries of 256 B each (entryId, event and
-#      contentType together) -> messages/s; the single publish of 1 again
+#      contentType together) -> messages/s, beside the same bulk path in process with no sockets
+#      (outrigger-microbench: CPU per message of parse + envelopes + publish); the single publish of 1 again
 #      with tracing on (samplingRate 1, every span exported over OTLP/HTTP to nginx) -> ratio
 #   3. publish -> delivery end to end: the in-memory broker delivers every event to an HTTP app
 #      (nginx answering 204) -> delivered/s from the sidecar's own counters
@@ -32,6 +33,7 @@ source bench/common.sh
 echo "building release binary ..."
 swift build -c release --product outrigger 2>&1 | tail -1
 swift build -c release --product outrigger-ceilings 2>&1 | tail -1
+swift build -c release --product outrigger-microbench 2>&1 | tail -1
 BIN=.build/release/outrigger
 python3 bench/make_bodies.py "$work"
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
@@ -81,6 +83,8 @@ publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work
 # 2. bulk publish
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
 bulk256_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk-256.json" application/json)
+# the same bulk path in process, no sockets: its ceiling per core
+bulk_micro=$(.build/release/outrigger-microbench bulk 256 3 | tail -1)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
 # 2b. the same single publish with every span recorded and exported over OTLP/HTTP to nginx
@@ -249,7 +253,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -273,6 +277,7 @@ print(f"publish with tracing on:          {rate(traced):,.0f} req/s, p99 {traced
 print(f"                                  (samplingRate 1, every publish span exported over OTLP/HTTP to nginx; untraced = propagation only)")
 print(f"bulk publish messages/s, 256 B:   {rate(bulk256)*100:,.0f}   (target >= 1,000,000; nobody subscribed: a discard after the envelopes are built)")
 print(f"bulk publish messages/s, 1 KB:    {rate(bulk)*100:,.0f}")
+print(f"  in process, 100 x 256 B:        {sys.argv[16]} (outrigger-microbench)")
 print(f"end-to-end delivered/s:           {e2e['delivered']/e2e['elapsed']:,.0f}   ({e2e['delivered']} delivered of {e2e['requests']} published; target >= 50,000)")
 if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")

@@ -30,7 +30,8 @@ public struct EnvelopeTemplate: Sendable {
         // `{"specversion":"1.0","id":"","source":…,"type":…,"time":…,…}` with the id empty and
         // no datacontenttype: split between the id's quotes and before `,"time":` (a quote
         // inside a string value is escaped, so neither can match inside one).
-        let idEnd = Self.find(Array(#","id":""#.utf8), in: bytes) + #","id":""#.utf8.count - 1
+        let emptyID = Array(##","id":"""##.utf8)
+        let idEnd = Self.find(emptyID, in: bytes) + emptyID.count - 1
         let timeStart = Self.find(Array(#","time":"#.utf8), in: bytes)
         bytes.removeLast()  // `}`
         head = Array(bytes[..<idEnd])

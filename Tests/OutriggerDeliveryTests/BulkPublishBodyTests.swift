@@ -73,7 +73,7 @@ struct BulkPublishBodyTests {
     @Test("each malformed body is refused with a message saying which entry and what is wrong", arguments: [
         Refusal(body: "", message: "the body must be a JSON array of entries: invalid JSON at byte 0"),
         Refusal(body: #"{"entryId": "1", "event": 1}"#, message: "the body must be a JSON array of entries: invalid JSON at byte 0: unexpected '{', expected a JSON array"),
-        Refusal(body: "[1 2]", message: "the body must be a JSON array of entries"),
+        Refusal(body: #"[{"entryId": "1", "event": 1} {"entryId": "2", "event": 2}]"#, message: "the body must be a JSON array of entries: invalid JSON at byte 30: unexpected '{', expected ',' or ']'"),
         Refusal(body: #"[{"entryId": "1", "event": 1}"#, message: "the body must be a JSON array of entries: invalid JSON at byte 29: unexpected end of input"),
         Refusal(body: #"[{"entryId": "1", "event": 1},]"#, message: "trailing comma"),
         Refusal(body: #"[{"entryId": "1", "event": tru}]"#, message: "invalid literal"),

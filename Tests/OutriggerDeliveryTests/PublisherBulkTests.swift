@@ -32,7 +32,7 @@ struct PublisherBulkTests {
             do throws(PublishError) {
                 single = try publisher.message(for: request)
             } catch {
-                #expect(bulk.failures.contains(Publisher.BulkFailure(entryID: entry.entryID, error: error.description)), "\(entry.entryID)")
+                #expect(bulk.failures.contains { $0.entryID == entry.entryID && $0.error == error.description }, "\(entry.entryID)")
                 continue
             }
             guard next < bulk.messages.count, bulk.entryIDs[next] == entry.entryID else {
