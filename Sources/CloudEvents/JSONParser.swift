@@ -32,7 +32,14 @@ struct JSONParser {
 
     /// The next significant byte, without consuming it; end of input is an error
     /// because every caller is in the middle of a value.
-    mutating func peekSignificant(expecting expected: String) throws(JSONParseError) -> UInt8 {
+    @inline(__always)
+    mutating func peekSignificant(expecting expected: @autoclosure () -> String) throws(JSONParseError) -> UInt8 {
+        // Every byte above a space is significant: most calls end here, with no loop and no call.
+        if index < end, bytes[index] > 0x20 { return bytes[index] }
+        return try peekAfterWhitespace(expecting: expected())
+    }
+
+    private mutating func peekAfterWhitespace(expecting expected: String) throws(JSONParseError) -> UInt8 {
         skipWhitespace()
         guard index < end else { throw error("unexpected end of input, expected \(expected)") }
         return bytes[index]

@@ -28,6 +28,11 @@ public enum JSONText {
 
     /// `bytes` without leading and trailing JSON whitespace (space, tab, CR, LF).
     public static func trimmingWhitespace(_ bytes: [UInt8]) -> ArraySlice<UInt8> {
+        trimmingWhitespace(bytes[...])
+    }
+
+    /// `bytes` without leading and trailing JSON whitespace (space, tab, CR, LF).
+    public static func trimmingWhitespace(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
         func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
         guard let first = bytes.firstIndex(where: { !isSpace($0) }),
               let last = bytes.lastIndex(where: { !isSpace($0) }) else { return [] }

@@ -30,16 +30,14 @@ extension DaprService {
         let traceState = metadata.firstString("tracestate")
         let entries = request.entries.map { entry in
             Publisher.BulkEntry(
-                entryID: entry.entryID,
-                request: Publisher.Request(
-                    pubsubName: request.pubsubName, topic: request.topic, data: [UInt8](entry.event),
-                    contentType: entry.contentType.isEmpty ? nil : entry.contentType,
-                    metadata: request.metadata.merging(entry.metadata) { _, entryValue in entryValue },
-                    traceParent: traceParent, traceState: traceState))
+                entryID: entry.entryID, data: [UInt8](entry.event)[...],
+                contentType: entry.contentType.isEmpty ? nil : entry.contentType,
+                metadata: entry.metadata.isEmpty ? request.metadata : request.metadata.merging(entry.metadata) { _, entryValue in entryValue })
         }
         let failures: [Publisher.BulkFailure]
         do throws(PublishError) {
-            failures = try await dependencies.publisher.bulkPublish(pubsubName: request.pubsubName, topic: request.topic, entries: entries)
+            failures = try await dependencies.publisher.bulkPublish(
+                pubsubName: request.pubsubName, topic: request.topic, traceParent: traceParent, traceState: traceState, entries: entries)
         } catch {
             if case .malformed(let text) = error {
                 throw DaprRPCError(

@@ -172,18 +172,15 @@ public struct HTTPAPIServer: Sendable {
         do throws(APIError) {
             let input = try await readPublish(request, context: context)
             let entries: [Publisher.BulkEntry]
-            do {
-                entries = try BulkPublishBody.parse(
-                    input.body, pubsubName: input.pubsubName, topic: input.topic, metadata: input.metadata,
-                    traceParent: input.traceParent, traceState: input.traceState)
-            } catch let error as APIError {
-                throw error
+            do throws(BulkPublishBodyError) {
+                entries = try BulkPublishBody.parse(input.body, metadata: input.metadata)
             } catch {
-                throw APIError.malformed("\(error)")
+                throw APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: error.message)
             }
             let failures: [Publisher.BulkFailure]
             do throws(PublishError) {
-                failures = try await dependencies.publisher.bulkPublish(pubsubName: input.pubsubName, topic: input.topic, entries: entries)
+                failures = try await dependencies.publisher.bulkPublish(
+                    pubsubName: input.pubsubName, topic: input.topic, traceParent: input.traceParent, traceState: input.traceState, entries: entries)
             } catch {
                 if case .malformed(let text) = error { throw APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: text) }
                 throw APIError(error)

@@ -47,7 +47,43 @@ public final class InMemoryPubSub: PubSub, PingableComponent, HealthReporting {
             guard !state.closed else { throw ComponentError(.retriable, "the in-memory broker is closed") }
             return state.queues[message.topic].map { Array($0.values) } ?? []
         }
+        try offer(message, to: queues)
+    }
+
+    /// The whole batch under one look at the broker's state: each topic's groups are found once,
+    /// and a topic nobody subscribed to discards its messages there. A message fails alone, as a
+    /// single publish of it would (full queue, bad `ttlInSeconds`); all fail when the broker is closed.
+    public func bulkPublish(_ messages: [OutgoingMessage]) async throws -> [BulkPublishFailure] {
+        // A batch is nearly always one topic: a short list beats hashing every message's topic.
+        var topics: [String] = []
+        for message in messages where topics.last != message.topic && !topics.contains(message.topic) {
+            topics.append(message.topic)
+        }
+        let groups = state.withLock { state -> [[MessageQueue]]? in
+            guard !state.closed else { return nil }
+            return topics.map { topic in state.queues[topic].map { Array($0.values) } ?? [] }
+        }
+        guard let groups else {
+            let closed = ComponentError(.retriable, "the in-memory broker is closed")
+            return messages.indices.map { BulkPublishFailure(index: $0, error: closed) }
+        }
+        var failures: [BulkPublishFailure] = []
+        var topic = 0
+        for (index, message) in messages.enumerated() {
+            if topics[topic] != message.topic { topic = topics.firstIndex(of: message.topic)! }
+            do {
+                try offer(message, to: groups[topic])
+            } catch {
+                failures.append(BulkPublishFailure(index: index, error: error))
+            }
+        }
+        return failures
+    }
+
+    /// Hands `message` to every group subscribed to its topic (none: it is discarded).
+    private func offer(_ message: OutgoingMessage, to queues: [MessageQueue]) throws {
         let expiresAt = try Self.expiry(of: message)
+        guard !queues.isEmpty else { return }
         let incoming = IncomingMessage(topic: message.topic, data: message.data, contentType: message.contentType, metadata: message.metadata)
         for queue in queues where !queue.offer(incoming, expiresAt: expiresAt) {
             throw ComponentError(.retriable, "topic '\(message.topic)' has \(capacity) undelivered messages (maxBufferedMessages); try again later")
@@ -56,7 +92,7 @@ public final class InMemoryPubSub: PubSub, PingableComponent, HealthReporting {
 
     /// When a message published with `ttlInSeconds` metadata stops being deliverable.
     static func expiry(of message: OutgoingMessage) throws -> ContinuousClock.Instant? {
-        guard let text = message.metadata["ttlInSeconds"], !text.isEmpty else { return nil }
+        guard !message.metadata.isEmpty, let text = message.metadata["ttlInSeconds"], !text.isEmpty else { return nil }
         guard let seconds = Int(text), seconds >= 0 else {
             throw ComponentError(.terminal, "metadata ttlInSeconds must be a non-negative whole number of seconds, got '\(text)'")
         }

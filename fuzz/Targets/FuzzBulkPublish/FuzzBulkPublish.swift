@@ -4,20 +4,36 @@ import OutriggerDelivery
 
 /// libFuzzer entry point: the bytes are the body of `POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}`.
 ///
-/// Parsing must end in entries or a thrown `APIError` (a 400 for the app); a trap is the bug this
-/// target looks for. Each entry is then turned into the message the broker would receive, as the
-/// publish path does.
+/// Parsing must end in entries or a thrown `BulkPublishBodyError` (a 400 for the app); a trap is the bug this
+/// target looks for. The entries are then turned into the messages the broker would receive, as
+/// the bulk publish path does, and each must be what a single publish of the entry makes.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBulkPublish(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     let bytes = start.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
     let entries: [Publisher.BulkEntry]
     do {
-        entries = try BulkPublishBody.parse(
-            bytes, pubsubName: "pubsub", topic: "orders", metadata: [:], traceParent: "", traceState: "")
+        entries = try BulkPublishBody.parse(bytes, metadata: [:])
     } catch {
         return 0
     }
-    for entry in entries { _ = try? publisher.message(for: entry.request) }
+    let batch = publisher.messages(for: entries, pubsubName: "pubsub", topic: "orders", traceParent: "", traceState: "")
+    // Each message must be the one a single publish of its entry makes, once id and time agree.
+    var next = 0
+    for entry in entries {
+        let request = Publisher.Request(
+            pubsubName: "pubsub", topic: "orders", data: Array(entry.data), contentType: entry.contentType, metadata: entry.metadata)
+        guard let single = try? publisher.message(for: request) else { continue }
+        let made = batch.messages[next].data
+        next += 1
+        guard single.contentType == ContentType.cloudEventJSON, var expected = try? CloudEvent(structured: single.data) else {
+            precondition(made == single.data, "entry \(entry.entryID): the bulk message differs from a single publish's")
+            continue
+        }
+        let actual = try! CloudEvent(structured: made)
+        (expected.id, expected.time) = (actual.id, actual.time)
+        if let expiration = actual.expiration { expected.expiration = expiration }
+        precondition(expected.structuredBytes() == made, "entry \(entry.entryID): the bulk envelope differs from a single publish's")
+    }
     return 0
 }
 

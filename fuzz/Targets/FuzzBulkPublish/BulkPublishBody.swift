@@ -1,1 +1,0 @@
-../../../Sources/OutriggerHTTPAPI/BulkPublishBody.swift
