@@ -1,11 +1,8 @@
 import MQTTClient
 import Testing
 
-@Suite("MQTTConnection.confirmSubscription against the shared mosquitto")
-struct SubscriptionConfirmationTests {
-    func connect(_ clientID: String, cleanSession: Bool = false) async throws -> MQTTConnection {
-        try await MQTTConnection.connect(MQTTConfiguration(host: TestBroker.host, port: TestBroker.port, clientID: clientID, cleanSession: cleanSession))
-    }
+/// confirmSubscription: a SUBACK for a SUBSCRIBE sent after an instant.
+extension MQTTConnectionTests {
 
     @Test("confirming after an instant later than the last grant subscribes again and returns on the new SUBACK")
     func subscribesAgain() async throws {
@@ -37,14 +34,7 @@ struct SubscriptionConfirmationTests {
     func grantBehindHeldMessage() async throws {
         let topic = TestBroker.unique("held")
         let filter = "$share/group/\(topic)"
-        let clientID = TestBroker.unique("session")
-        let first = try await connect(clientID)
-        try await first.subscribe(filter, qos: 1)
-        let publisher = try await connect(TestBroker.unique("pub"), cleanSession: true)
-        try await publisher.publish(topic: topic, payload: Array("stored".utf8), qos: 1, retain: false)
-        let message = try await within("the first delivery") { try await first.nextMessage() }
-        message.reject()
-        await first.close()
+        let (clientID, publisher) = try await sessionKeepingOneMessage(filter: filter, topic: topic)
         let second = try await connect(clientID)
         let connectedAt = try #require(second.connectedAt)
         try await within("the subscription") { try await second.subscribe(filter, qos: 1) }
