@@ -48,6 +48,12 @@ public final class MQTTConnection: Sendable {
     struct State {
         var phase = Phase.connecting
         var sessionPresent = false
+        /// When the CONNACK was read.
+        var connectedAt: ContinuousClock.Instant?
+        /// SUBSCRIBEs sent and answered, for ``confirmSubscription(_:qos:sentAfter:)``.
+        var grants = SubscriptionGrants()
+        var grantWaiters: [UInt64: (filter: String, continuation: CheckedContinuation<Void, any Error>)] = [:]
+        var nextGrantWaiter: UInt64 = 0
         var connectWaiter: CheckedContinuation<Void, any Error>?
         var replies: [Int32: Reply] = [:]
         var inbox: MQTTMessage?
@@ -127,20 +133,24 @@ public final class MQTTConnection: Sendable {
     /// On a resumed session (``sessionPresent``) the broker sends the messages it kept before it
     /// reads the SUBSCRIBE, and each one holds the loop until it is settled, so the SUBACK
     /// cannot arrive before someone reads them: the wait then also ends when a message is held
-    /// — the session's subscription is live, since it is delivering.
+    /// — the session's subscription is live, since it is delivering. The SUBACK itself is still
+    /// recorded when it comes (``grantedSubscription(_:)``).
     public func subscribe(_ filter: String, qos: Int) async throws {
         try ensureConnected()
         var mid: Int32 = 0
+        let sentAt = ContinuousClock.now
         let code = mosquitto_subscribe(handle.pointer, &mid, filter, Int32(qos))
         guard code == MOSQ_ERR_SUCCESS.rawValue else { throw MQTTError.library("subscribe to '\(filter)'", code) }
-        let live = state.withLock { state -> Bool in
+        let (live, woken) = state.withLock { state -> (Bool, [CheckedContinuation<Void, any Error>]) in
+            let woken = state.recordSubscribe(filter, mid: mid, at: sentAt)
             if state.held != nil || state.inbox != nil {
                 if case .arrived = state.replies[mid] { state.replies[mid] = nil } else { state.replies[mid] = .ignored }
-                return true
+                return (true, woken)
             }
             state.endsWithMessage.insert(mid)
-            return false
+            return (false, woken)
         }
+        for waiter in woken { waiter.resume() }
         wake.signal()
         guard !live else { return }
         let granted = try await reply(mid)
@@ -248,22 +258,24 @@ public final class MQTTConnection: Sendable {
     }
 
     func replyReceived(_ mid: Int32, value: Int32) {
-        let waiter = state.withLock { state -> CheckedContinuation<Int32, any Error>? in
+        let (waiter, grantWaiters) = state.withLock { state -> (CheckedContinuation<Int32, any Error>?, [CheckedContinuation<Void, any Error>]) in
+            let grantWaiters = state.recordSubscriptionAnswer(mid, code: value)
             state.endsWithMessage.remove(mid)
-            if state.answeredEarly.remove(mid) != nil { return nil }
+            if state.answeredEarly.remove(mid) != nil { return (nil, grantWaiters) }
             switch state.replies[mid] {
             case .waiting(let continuation):
                 state.replies[mid] = nil
-                return continuation
+                return (continuation, grantWaiters)
             case .ignored:
                 state.replies[mid] = nil
-                return nil
+                return (nil, grantWaiters)
             case .arrived, nil:
                 state.replies[mid] = .arrived(value)
-                return nil
+                return (nil, grantWaiters)
             }
         }
         waiter?.resume(returning: value)
+        for grantWaiter in grantWaiters { grantWaiter.resume() }
     }
 
     func connackReceived(_ code: Int32, flags: Int32) {
@@ -275,6 +287,7 @@ public final class MQTTConnection: Sendable {
             guard case .connecting = state.phase else { return nil }
             state.phase = .connected
             state.sessionPresent = flags & 1 != 0
+            state.connectedAt = ContinuousClock.now
             defer { state.connectWaiter = nil }
             return state.connectWaiter
         }
@@ -337,18 +350,20 @@ public final class MQTTConnection: Sendable {
 
     /// Ends the connection once (the first reason wins) and fails everyone waiting.
     func end(_ error: MQTTError) {
-        let (connectWaiter, replies, inboxWaiter) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, [Reply], CheckedContinuation<MQTTMessage, any Error>?) in
-            if case .ended = state.phase { return (nil, [], nil) }
+        let (connectWaiter, replies, inboxWaiter, grantWaiters) = state.withLock { state in
+            if case .ended = state.phase { return (nil, [], nil, []) as (CheckedContinuation<Void, any Error>?, [Reply], CheckedContinuation<MQTTMessage, any Error>?, [CheckedContinuation<Void, any Error>]) }
             state.phase = .ended(error)
             defer {
                 state.connectWaiter = nil
                 state.replies = [:]
                 state.inboxWaiter = nil
+                state.grantWaiters = [:]
             }
-            return (state.connectWaiter, Array(state.replies.values), state.inboxWaiter)
+            return (state.connectWaiter, Array(state.replies.values), state.inboxWaiter, state.grantWaiters.values.map(\.continuation))
         }
         connectWaiter?.resume(throwing: error)
         inboxWaiter?.resume(throwing: error)
         for case .waiting(let continuation) in replies { continuation.resume(throwing: error) }
+        for waiter in grantWaiters { waiter.resume(throwing: error) }
     }
 }

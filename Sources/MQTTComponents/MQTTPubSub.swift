@@ -10,6 +10,10 @@ import Synchronization
 ///
 /// - **Publish**: QoS `qos` (default 1) with `retain` (publish metadata `retain` overrides),
 ///   returned once the broker sent its PUBACK. Fails at once, retriable, while disconnected.
+///   After a reconnect (a broker restart drops every connection), a publish waits until this
+///   component's subscriptions matching its topic are granted again by the broker it
+///   publishes to, at most 10 s, then fails retriable unsent (``LiveSubscriptions``): a
+///   restarted mosquitto 2.0.11 resumes sessions without their `$share/…` subscriptions.
 /// - **Subscribe**: each subscription has its own connection and persistent session
 ///   (client id `<consumerID>-sub-<hash of group and topic>-<n>`), so one slow handler never
 ///   holds up another topic. A message is acknowledged (PUBACK) only after the handler
@@ -40,6 +44,7 @@ public final class MQTTPubSub: PubSub, PingableComponent, HealthReporting {
     private let tlsFiles: MQTTTLSFiles?
     private let publisher: MQTTPublisher
     private let slots = SessionSlots()
+    private let subscriptions = LiveSubscriptions()
     private let clock: AnyClock
     private let logger: Logger
 
@@ -55,7 +60,7 @@ public final class MQTTPubSub: PubSub, PingableComponent, HealthReporting {
         tlsFiles = settings.useTLS ? try MQTTTLSFiles(caCert: settings.caCert, clientCert: settings.clientCert, clientKey: settings.clientKey) : nil
         publisher = MQTTPublisher(
             name: metadata.name, configuration: settings.configuration(clientID: "\(settings.consumerID)-pub", tls: tlsFiles),
-            address: settings.address, clock: clock, logger: logger)
+            address: settings.address, clock: clock, logger: logger, subscriptions: subscriptions)
         if !settings.useTLS, settings.caCert != nil || settings.clientCert != nil {
             logger.warning("caCert/clientCert/clientKey are set but url is not ssl://; they are not used")
         }
@@ -119,10 +124,14 @@ public final class MQTTPubSub: PubSub, PingableComponent, HealthReporting {
             throw ComponentError(.retriable, "mqtt: error subscribing to '\(filter)' at \(settings.address): \(error)")
         }
         let unsubscribe = request.metadata.first { $0.key.lowercased() == "unsubscribeonclose" }?.value.lowercased() == "true"
-        let slots = slots
+        let (slots, subscriptions) = (slots, subscriptions)
+        let token = subscriptions.add(consumer)
         return consumer.consume(unsubscribeOnClose: unsubscribe || settings.cleanSession, handler: { message in
             try await handler(IncomingMessage(topic: message.topic, data: message.payload, metadata: ["retained": message.retained ? "true" : "false"]))
-        }, closed: { slots.release(key, slot: slot) })
+        }, closed: {
+            subscriptions.remove(token)
+            slots.release(key, slot: slot)
+        })
     }
 
     /// Closes the publisher; call after the subscriptions finished.

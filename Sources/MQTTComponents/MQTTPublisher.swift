@@ -3,13 +3,24 @@ import MQTTClient
 import OutriggerCore
 
 /// The publishing connection of a component, kept by a ``Supervisor``: publishes wait for the
-/// broker's acknowledgement and fail at once, retriable, while there is no connection.
+/// broker's acknowledgement and fail at once, retriable, while there is no connection. Before
+/// it goes out, a publish waits for the component's matching ``subscriptions`` to be in place
+/// on the broker this connection talks to (at once unless one of them or this connection
+/// reconnected; at most ``LiveSubscriptions/waitLimit``).
 final class MQTTPublisher: Sendable {
     let supervisor: Supervisor<MQTTConnection>
+    /// The component's subscriptions a publish must find in place.
+    let subscriptions: LiveSubscriptions
     private let address: String
+    private let clock: AnyClock
 
-    init(name: String, configuration: MQTTConfiguration, address: String, clock: AnyClock, logger: Logger) {
+    init(
+        name: String, configuration: MQTTConfiguration, address: String, clock: AnyClock, logger: Logger,
+        subscriptions: LiveSubscriptions = LiveSubscriptions()
+    ) {
         self.address = address
+        self.clock = clock
+        self.subscriptions = subscriptions
         supervisor = Supervisor(
             name: name, clock: clock, logger: logger,
             isTerminal: { ($0 as? MQTTError)?.isTerminal ?? false },
@@ -20,6 +31,9 @@ final class MQTTPublisher: Sendable {
     /// Publishes and returns once the broker acknowledged it (PUBACK for QoS 1).
     func publish(topic: String, payload: [UInt8], qos: Int, retain: Bool) async throws {
         let lease = try await connected()
+        if let connectedAt = lease.connection.connectedAt {
+            try await subscriptions.waitUntilInPlace(for: topic, publisherConnectedAt: connectedAt, clock: clock)
+        }
         do {
             try await lease.connection.publish(topic: topic, payload: payload, qos: qos, retain: retain)
         } catch let error as MQTTError {

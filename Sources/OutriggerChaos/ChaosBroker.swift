@@ -78,7 +78,7 @@ public enum ChaosBroker: String, Sendable, CaseIterable {
         case .kafka: "one consumer group; the killed member's partitions move to the survivor after the session timeout"
         case .rabbitmq: "one queue (consumerID); the broker requeues the killed consumer's unacknowledged messages at once"
         case .mqtt3:
-            "shared subscription ($share/<group>/topic): new messages go to the survivor, but the killed sidecar's in-flight messages stay in its own persistent session until it reconnects (MQTT 3.1.1 cannot hand them over); mosquitto 2.0.11 does not restore shared subscriptions from its store, so what is published after a broker restart and before the sidecars subscribe again is acknowledged and dropped"
+            "shared subscription ($share/<group>/topic): new messages go to the survivor, but the killed sidecar's in-flight messages stay in its own persistent session until it reconnects (MQTT 3.1.1 cannot hand them over); mosquitto 2.0.11 does not restore shared subscriptions from its store, so after a restart a sidecar's publish waits until its own subscription is granted again (a sidecar that only publishes is not covered)"
         case .jetstream: "one durable pull consumer; the killed sidecar's unacknowledged messages come back to the survivor after ackWait"
         }
     }

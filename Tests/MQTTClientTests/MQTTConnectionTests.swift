@@ -46,10 +46,10 @@ struct MQTTConnectionTests {
         await publisher.close()
     }
 
-    @Test("a rejected message of a shared subscription comes back when the session reconnects")
-    func rejectedSharedIsRedelivered() async throws {
-        let topic = TestBroker.unique("reject-shared")
-        let filter = "$share/group/\(topic)"
+    /// A persistent session (client id returned) subscribed to `filter`, whose one message
+    /// ("again", published to `topic` by the returned publisher) was rejected: the broker keeps
+    /// it for the session's next connection.
+    func sessionKeepingOneMessage(filter: String, topic: String) async throws -> (clientID: String, publisher: MQTTConnection) {
         let clientID = TestBroker.unique("session")
         let first = try await connect(clientID)
         try await first.subscribe(filter, qos: 1)
@@ -58,6 +58,14 @@ struct MQTTConnectionTests {
         let message = try await within("the first delivery") { try await first.nextMessage() }
         message.reject()
         await first.close()
+        return (clientID, publisher)
+    }
+
+    @Test("a rejected message of a shared subscription comes back when the session reconnects")
+    func rejectedSharedIsRedelivered() async throws {
+        let topic = TestBroker.unique("reject-shared")
+        let filter = "$share/group/\(topic)"
+        let (clientID, publisher) = try await sessionKeepingOneMessage(filter: filter, topic: topic)
         let second = try await connect(clientID)
         #expect(second.sessionPresent)
         // The stored message comes before the SUBACK: the subscribe returns once it is held.
