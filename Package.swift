@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "OutriggerTesting", targets: ["OutriggerTesting"]),
         .library(name: "ConformanceKit", targets: ["ConformanceKit"]),
         .executable(name: "outrigger-chaos", targets: ["outrigger-chaos"]),
+        .executable(name: "outrigger-grpc-load", targets: ["outrigger-grpc-load"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
@@ -130,6 +131,8 @@ let package = Package(
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
@@ -167,6 +170,18 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "outrigger-grpc-load",
+            dependencies: [
+                "DaprProto", "OutriggerGRPCAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         .target(name: "OutriggerTesting", dependencies: ["OutriggerCore", "OutriggerDelivery"]),

@@ -14,8 +14,10 @@
 #      (nginx answering 204) -> delivered/s from the sidecar's own counters
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
 #   5. idle RSS and start-to-healthz time of the sidecar
-#   6. gRPC PublishEvent latency at 1,000 QPS over 16 connections (Python grpcio client), beside
-#      the same client against a grpcio server that answers at once
+#   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load, grpc-swift 2): at
+#      1,000 QPS over 16 connections, open loop (latency from each request's scheduled send time),
+#      and at saturation (50 requests in flight over 16 connections, closed loop) -> p50/p90/p99,
+#      beside the same two loads against a no-op Swift gRPC server (the gRPC stack's ceiling)
 #   7. brokers (Redis Streams, RabbitMQ, Kafka, MQTT, NATS JetStream): single publishes through the sidecar
 #      into the broker's component (wrk, as in 1) beside the broker's own client publishing the
 #      same 1 KB body with the same acknowledgement (redis-benchmark XADD; a librabbitmq
@@ -34,6 +36,7 @@ echo "building release binary ..."
 swift build -c release --product outrigger 2>&1 | tail -1
 swift build -c release --product outrigger-ceilings 2>&1 | tail -1
 swift build -c release --product outrigger-microbench 2>&1 | tail -1
+swift build -c release --product outrigger-grpc-load 2>&1 | tail -1
 BIN=.build/release/outrigger
 python3 bench/make_bodies.py "$work"
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
@@ -153,27 +156,27 @@ while read -r line <&"${PROBE[0]}"; do
   case $line in RESULT*) probe_result=${line#RESULT }; break ;; esac
 done
 kill "$probe_sidecar"; wait "$probe_sidecar" 2>/dev/null || true
-# bash runs one coproc at a time: let the probe end before the gRPC baseline starts.
+# bash runs one coproc at a time: let the probe end before anything else runs.
 wait "$PROBE_PID" 2>/dev/null || true
 
-# 6. gRPC PublishEvent latency at 1,000 QPS over 16 connections, beside a grpcio server that
-#    answers at once (the client's and transport's own cost), both with the same Python client.
-grpc_result=""
-grpc_baseline=""
-if PY=$(scripts/python-sdk.sh 2>/dev/null); then
-  coproc BASELINE { exec "$PY" bench/grpc_baseline_server.py 18920; }
-  read -r _ <&"${BASELINE[0]}"
-  grpc_baseline=$("$PY" bench/grpc_latency.py 18920 1000 16 10 | sed -n 's/^RESULT //p')
-  kill "$BASELINE_PID" 2>/dev/null || true
-  "$BIN" run -a bench -H 18503 -G 18921 -M 0 -d bench/components --log-level error &
-  pids+=($!)
-  grpc_sidecar=$!
-  wait_healthy 18503
-  grpc_result=$("$PY" bench/grpc_latency.py 18921 1000 16 10 | sed -n 's/^RESULT //p')
-  kill "$grpc_sidecar"; wait "$grpc_sidecar" 2>/dev/null || true
-else
-  echo "gRPC latency skipped: the Dapr Python SDK could not be installed (scripts/python-sdk.sh)" >&2
-fi
+# 6. gRPC PublishEvent, open loop at 1,000 QPS x 16 connections and closed loop at saturation,
+#    against a no-op Swift gRPC server (the ceiling: decode, answer) and then the sidecar.
+grpc_loads() {  # port -> two RESULT json lines: open loop, saturation
+  .build/release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
+  .build/release/outrigger-grpc-load saturate "$1" --concurrency 50 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
+}
+.build/release/outrigger-grpc-load noop 18920 >/dev/null &
+pids+=($!)
+grpc_noop=$!
+# The load client's warm-up request waits for the server to listen.
+grpc_noop_results=$(grpc_loads 18920)
+kill "$grpc_noop"; wait "$grpc_noop" 2>/dev/null || true
+"$BIN" run -a bench -H 18503 -G 18921 -M 0 -d bench/components --log-level error &
+pids+=($!)
+grpc_sidecar=$!
+wait_healthy 18503
+grpc_sidecar_results=$(grpc_loads 18921)
+kill "$grpc_sidecar"; wait "$grpc_sidecar" 2>/dev/null || true
 
 # 7+. Brokers: single publishes through the sidecar into a broker component (wrk, as in 1)
 #     beside the broker's own client publishing the same 1 KB with the same acknowledgement
@@ -259,7 +262,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_baseline" "$grpc_result" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -292,10 +295,15 @@ if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
 print(f"idle RSS:                         {rss_mb:.1f} MB   (target <= 15 MB)")
 print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5; target <= 50 ms)")
-if sys.argv[9]:
-    base, grpc = json.loads(sys.argv[8]), json.loads(sys.argv[9])
-    print(f"gRPC PublishEvent @1000 QPS x16:  p50 {grpc['p50_us']/1000:.2f} ms, p90 {grpc['p90_us']/1000:.2f} ms, p99 {grpc['p99_us']/1000:.2f} ms, {grpc['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
-    print(f"  same client, grpcio no-op server: p50 {base['p50_us']/1000:.2f} ms, p90 {base['p90_us']/1000:.2f} ms, p99 {base['p99_us']/1000:.2f} ms (baseline)")
+grpc_noop_load, grpc_noop_saturate = (json.loads(line) for line in sys.argv[8].splitlines())
+grpc_load, grpc_saturate = (json.loads(line) for line in sys.argv[9].splitlines())
+percentiles = lambda r: f"p50 {r['p50_us']/1000:.2f}, p90 {r['p90_us']/1000:.2f}, p99 {r['p99_us']/1000:.2f}, p99.9 {r['p999_us']/1000:.2f} ms"
+print(f"gRPC PublishEvent, 1,000 QPS x16, open loop (Swift client, latency from the scheduled send):")
+print(f"  sidecar -> in-memory:           {percentiles(grpc_load)}, {grpc_load['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
+print(f"  no-op Swift gRPC server:        {percentiles(grpc_noop_load)} (ceiling; client's send lag p99 {grpc_noop_load['send_lag_p99_us']/1000:.2f} ms)")
+print(f"gRPC PublishEvent at saturation, 50 in flight x16 connections (closed loop):")
+print(f"  sidecar -> in-memory:           {grpc_saturate['rate']:,.0f} req/s, {percentiles(grpc_saturate)}, {grpc_saturate['errors']} errors")
+print(f"  no-op Swift gRPC server:        {grpc_noop_saturate['rate']:,.0f} req/s, {percentiles(grpc_noop_saturate)} (ceiling); sidecar / no-op {grpc_saturate['rate']/grpc_noop_saturate['rate']:.2f}")
 for line in open(sys.argv[10]):
     broker = json.loads(line)
     publish, e2e_broker = broker["publish"], broker["e2e"]

@@ -1,6 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
+import NIOPosix
 import ServiceLifecycle
 
 /// The Dapr gRPC API on `--dapr-grpc-port`: `dapr.proto.runtime.v1.Dapr` over plaintext HTTP/2
@@ -8,6 +9,9 @@ import ServiceLifecycle
 ///
 /// A `Service`: `run()` serves until graceful shutdown, then takes no new RPCs and returns once
 /// those in flight have finished (``StreamingSubscriptions`` ends the streams before that).
+///
+/// Every RPC's task runs on the event loops of the transport (``EventLoopGroupTaskExecutor``),
+/// so a unary call is read, handled and answered on its connection's thread.
 ///
 /// ```swift
 /// let api = GRPCAPIServer(host: "127.0.0.1", port: 50001, service: DaprService(dependencies: dependencies, logger: logger), logger: logger)
@@ -41,7 +45,10 @@ public struct GRPCAPIServer: Service {
     public func run() async throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxMessageSize
-        let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config)
+        let loops = MultiThreadedEventLoopGroup.singleton
+        let transport = HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config, eventLoopGroup: loops)
+        let executor = EventLoopGroupTaskExecutor(loops)
         let server = GRPCServer(
             transport: transport, services: [service], interceptors: apiToken.map { [APITokenServerInterceptor(token: $0)] } ?? [])
         try await withThrowingDiscardingTaskGroup { group in
@@ -52,7 +59,8 @@ public struct GRPCAPIServer: Service {
             }
             do {
                 try await withGracefulShutdownHandler {
-                    try await server.serve()
+                    // The transport's tasks for connections and RPCs are child tasks: they inherit the preference.
+                    try await withTaskExecutorPreference(executor) { try await server.serve() }
                 } onGracefulShutdown: {
                     server.beginGracefulShutdown()
                 }
