@@ -34,6 +34,7 @@ let package = Package(
     targets: [
         .target(name: "CloudEvents", dependencies: ["OutriggerSeam"]),
         .target(name: "OutriggerSeam", dependencies: [.product(name: "Logging", package: "swift-log")]),
+        .target(name: "EventLoopExecutor", dependencies: [.product(name: "NIOCore", package: "swift-nio")]),
         .target(
             name: "OutriggerCore",
             dependencies: ["OutriggerSeam", .product(name: "Yams", package: "Yams")]
@@ -102,7 +103,7 @@ let package = Package(
         .target(
             name: "OutriggerHTTPAPI",
             dependencies: [
-                "CloudEvents", "OutriggerCore", "OutriggerDelivery",
+                "CloudEvents", "OutriggerCore", "OutriggerDelivery", "EventLoopExecutor",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -125,7 +126,7 @@ let package = Package(
         .target(
             name: "OutriggerGRPCAPI",
             dependencies: [
-                "CloudEvents", "OutriggerCore", "OutriggerDelivery", "DaprProto",
+                "CloudEvents", "OutriggerCore", "OutriggerDelivery", "DaprProto", "EventLoopExecutor",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
@@ -155,7 +156,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                "OutriggerHTTPAPI",
+                "EventLoopExecutor",
             ]
         ),
         .executableTarget(
@@ -175,7 +176,7 @@ let package = Package(
         .executableTarget(
             name: "outrigger-grpc-load",
             dependencies: [
-                "DaprProto", "OutriggerGRPCAPI",
+                "DaprProto", "OutriggerGRPCAPI", "EventLoopExecutor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),

@@ -1,3 +1,4 @@
+import EventLoopExecutor
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
 import Logging
@@ -10,7 +11,7 @@ import ServiceLifecycle
 /// A `Service`: `run()` serves until graceful shutdown, then takes no new RPCs and returns once
 /// those in flight have finished (``StreamingSubscriptions`` ends the streams before that).
 ///
-/// Every RPC's task runs on the event loops of the transport (``EventLoopGroupTaskExecutor``),
+/// Every RPC's task runs on the event loops of the transport (``EventLoopTaskExecutor``),
 /// so a unary call is read, handled and answered on its connection's thread.
 ///
 /// ```swift
@@ -48,7 +49,7 @@ public struct GRPCAPIServer: Service {
         let loops = MultiThreadedEventLoopGroup.singleton
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config, eventLoopGroup: loops)
-        let executor = EventLoopGroupTaskExecutor(loops)
+        let executor = EventLoopTaskExecutor(loops)
         let server = GRPCServer(
             transport: transport, services: [service], interceptors: apiToken.map { [APITokenServerInterceptor(token: $0)] } ?? [])
         try await withThrowingDiscardingTaskGroup { group in

@@ -12,7 +12,7 @@ import Hummingbird
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import OutriggerHTTPAPI
+import EventLoopExecutor
 
 let arguments = CommandLine.arguments
 guard arguments.count == 3, let port = Int(arguments[2]), ["hummingbird", "nio", "nio-task", "nio-loop-task"].contains(arguments[1]) else {

@@ -1,9 +1,10 @@
 import ArgumentParser
 import NIOPosix
+import EventLoopExecutor
 import OutriggerGRPCAPI
 
 /// Where a command's tasks run: on SwiftNIO's event loops, as the sidecar's gRPC API serves
-/// (``EventLoopGroupTaskExecutor``), or on Swift's cooperative pool, grpc-swift's default.
+/// (``EventLoopTaskExecutor``), or on Swift's cooperative pool, grpc-swift's default.
 enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
     case eventLoop = "event-loop"
     case pool
@@ -12,7 +13,7 @@ enum ExecutorChoice: String, ExpressibleByArgument, CaseIterable {
     func run<Result>(_ body: () async throws -> Result) async throws -> Result {
         switch self {
         case .eventLoop:
-            try await withTaskExecutorPreference(EventLoopGroupTaskExecutor(.singleton)) { try await body() }
+            try await withTaskExecutorPreference(EventLoopTaskExecutor(MultiThreadedEventLoopGroup.singleton)) { try await body() }
         case .pool:
             try await body()
         }
