@@ -40,7 +40,12 @@ struct BrokerLaunch: Sendable {
                 executable: try installed("mosquitto", ["/usr/sbin/mosquitto", "/usr/bin/mosquitto"]),
                 arguments: ["-c", directory + "/mosquitto.conf"])
         case .kafka:
-            return BrokerLaunch(executable: try buildKafkaMock(directory: directory, repositoryRoot: repositoryRoot), arguments: ["-p", "\(port)"])
+            // The mock keeps about 5 MiB per partition and drops the oldest batches beyond
+            // that, read or not: 32 partitions hold 100,000 events (~2 MB each), so a
+            // consumer that restarts from its committed offset still finds its records.
+            let topics = ["\(ChaosResources.topic):32", "\(ChaosResources.deadLetterTopic):4"]
+            return BrokerLaunch(
+                executable: try buildKafkaMock(directory: directory, repositoryRoot: repositoryRoot), arguments: ["-p", "\(port)"] + topics)
         case .rabbitmq:
             return try rabbitMQ(port: port, directory: directory)
         }
