@@ -258,7 +258,9 @@ let package = Package(
             ]
         ),
         .testTarget(name: "SMTPBindingTests", dependencies: ["SMTPBinding", "OutriggerCore", "OutriggerTesting"]),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "OutriggerTesting", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "OutriggerTesting", "EventLoopExecutor", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OutriggerTesting"]),

@@ -96,10 +96,14 @@ public final class Supervisor<Connection: Sendable>: HealthReporting, Sendable {
 
     /// The current connection, waiting while a reconnect is under way.
     public func lease() async throws -> Lease {
-        let id = state.withLock { state -> UInt64 in
+        // The common case, once per publish: connected. One lock, no continuation.
+        let ready = state.withLock { state -> (Lease?, UInt64) in
+            if let current = state.machine.current { return (Lease(connection: current.connection, generation: current.generation), 0) }
             state.nextID += 1
-            return state.nextID
+            return (nil, state.nextID)
         }
+        if let lease = ready.0 { return lease }
+        let id = ready.1
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let now = state.withLock { state -> LeaseAnswer in

@@ -6,7 +6,7 @@ enum HiredisCommandFormatter {
     /// Appends `command`'s RESP encoding to `buffer`.
     static func write(_ command: RedisCommand, into buffer: inout ByteBuffer) {
         let arguments = command.arguments
-        let lengths = arguments.map(\.count)
+        let lengths = arguments.map { $0.count }
         // hiredis wants one pointer per argument; the words are laid out in one block so the
         // pointers stay valid for the call.
         var joined: [UInt8] = []

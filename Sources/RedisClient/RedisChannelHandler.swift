@@ -8,10 +8,32 @@ struct RedisRequest: Sendable {
     var timeout: Duration?
 }
 
-/// Pipelining on one channel: every command is written as it comes (commands that arrive
-/// together leave in one flush), and replies complete the waiting promises first-in first-out
-/// (Redis answers in order on a connection), so any number of callers share the connection
-/// and each gets its own reply.
+/// Where a reply goes: a promise (commands written through the pipeline, from any thread), or
+/// the continuation of a task running on the channel's event loop (``RedisChannelHandler/submit(_:timeout:reply:)``).
+enum RedisReply {
+    case promise(EventLoopPromise<RedisValue>)
+    case continuation(UnsafeContinuation<RedisValue, any Error>)
+
+    func succeed(_ value: RedisValue) {
+        switch self {
+        case .promise(let promise): promise.succeed(value)
+        case .continuation(let continuation): continuation.resume(returning: value)
+        }
+    }
+
+    func fail(_ error: RedisError) {
+        switch self {
+        case .promise(let promise): promise.fail(error)
+        case .continuation(let continuation): continuation.resume(throwing: error)
+        }
+    }
+}
+
+/// Pipelining on one channel: commands are encoded as they come into one buffer that leaves in
+/// a single write once the tasks already queued on the event loop have run (concurrent callers
+/// share one system call), and replies complete the waiting callers first-in first-out (Redis
+/// answers in order on a connection), so any number of callers share the connection and each
+/// gets its own reply.
 ///
 /// Once the connection fails — closed by the server, a socket error, a reply that is not RESP,
 /// or no reply within the head command's timeout — every outstanding and later command fails
@@ -22,7 +44,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     typealias OutboundOut = ByteBuffer
 
     private struct Waiting {
-        var promise: EventLoopPromise<RedisValue>
+        var reply: RedisReply
         var deadline: NIODeadline?
         var timeout: Duration?
     }
@@ -31,7 +53,27 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private let reader = HiredisReader()
     private var timer: Scheduled<Void>?
     private var failure: RedisError?
+    private var context: ChannelHandlerContext?
+    /// Encoded commands not yet handed to the channel.
+    private var unwritten: ByteBuffer?
     private var flushScheduled = false
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Queues `command` without going through the pipeline: the caller is on the event loop.
+    func submit(_ command: RedisCommand, timeout: Duration?, reply: RedisReply) {
+        guard failure == nil, let context else {
+            reply.fail(failure ?? .connectionLost("the connection is closed"))
+            return
+        }
+        queue(command, timeout: timeout, reply: reply, context: context)
+    }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         let request = unwrapOutboundIn(data)
@@ -40,24 +82,36 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             promise?.fail(failure)
             return
         }
-        var buffer = context.channel.allocator.buffer(capacity: 64)
-        HiredisCommandFormatter.write(request.command, into: &buffer)
-        let deadline = request.timeout.map { NIODeadline.now() + TimeAmount(redis: $0) }
-        waiting.append(Waiting(promise: request.promise, deadline: deadline, timeout: request.timeout))
-        armTimer(context)
-        context.write(wrapOutboundOut(buffer), promise: promise)
+        queue(request.command, timeout: request.timeout, reply: .promise(request.promise), context: context)
+        // Accepted: a failure to write it now reaches the reply (the channel closes, see above).
+        promise?.succeed(())
     }
 
-    /// Flushes once the commands already queued on the event loop have been written, so that
-    /// concurrent callers share one `writev` instead of a system call each.
+    private func queue(_ command: RedisCommand, timeout: Duration?, reply: RedisReply, context: ChannelHandlerContext) {
+        var buffer = unwritten.take() ?? context.channel.allocator.buffer(capacity: 2048)
+        HiredisCommandFormatter.write(command, into: &buffer)
+        unwritten = buffer
+        let deadline = timeout.map { NIODeadline.now() + TimeAmount(redis: $0) }
+        waiting.append(Waiting(reply: reply, deadline: deadline, timeout: timeout))
+        armTimer(context)
+        scheduleFlush(context)
+    }
+
     func flush(context: ChannelHandlerContext) {
+        scheduleFlush(context)
+    }
+
+    /// Writes what was queued once the commands already queued on the event loop have been
+    /// encoded, so that concurrent callers share one `write` instead of a system call each.
+    private func scheduleFlush(_ context: ChannelHandlerContext) {
         guard !flushScheduled else { return }
         flushScheduled = true
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         context.eventLoop.execute {
             let (handler, context) = bound.value
             handler.flushScheduled = false
-            context.flush()
+            guard let buffer = handler.unwritten.take(), handler.failure == nil else { return }
+            context.writeAndFlush(handler.wrapOutboundOut(buffer), promise: nil)
         }
     }
 
@@ -68,9 +122,9 @@ final class RedisChannelHandler: ChannelDuplexHandler {
             while let value = try reader.next() {
                 guard let head = waiting.popFirst() else { throw .protocolError("a reply arrived that no command asked for") }
                 if case .error(let message) = value {
-                    head.promise.fail(RedisError.server(RedisServerError(message: message)))
+                    head.reply.fail(RedisError.server(RedisServerError(message: message)))
                 } else {
-                    head.promise.succeed(value)
+                    head.reply.succeed(value)
                 }
             }
         } catch {
@@ -92,7 +146,8 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         if failure == nil { failure = error }
         timer?.cancel()
         timer = nil
-        while let head = waiting.popFirst() { head.promise.fail(failure ?? error) }
+        unwritten = nil
+        while let head = waiting.popFirst() { head.reply.fail(failure ?? error) }
         context.close(promise: nil)
     }
 

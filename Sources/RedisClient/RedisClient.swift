@@ -56,7 +56,8 @@ public final class RedisClient: Sendable {
 
     /// Sends `command` on a pooled connection and waits for its reply (at most the read timeout).
     public func send(_ command: RedisCommand) async throws(RedisError) -> RedisValue {
-        try await RedisConnection.reply(enqueue(command))
+        guard let connection = pooledConnection() else { throw unavailable() }
+        return try await connection.send(command, timeout: configuration.readTimeout)
     }
 
     /// Writes `command` on the next open pooled connection now; the future completes with its reply.
@@ -68,11 +69,15 @@ public final class RedisClient: Sendable {
     /// order; one future per command.
     func enqueue(_ commands: [RedisCommand]) -> [EventLoopFuture<RedisValue>] {
         guard let connection = pooledConnection() else {
-            let closed = state.withLock { $0.closed }
-            let error = closed ? RedisError.closed : RedisError.connectionLost("every pooled connection is closed")
+            let error = unavailable()
             return commands.map { _ in pool[0].channelEventLoop.makeFailedFuture(error) }
         }
         return commands.map { connection.enqueue($0, timeout: configuration.readTimeout) }
+    }
+
+    /// Why no pooled connection can take a command.
+    private func unavailable() -> RedisError {
+        state.withLock { $0.closed } ? .closed : .connectionLost("every pooled connection is closed")
     }
 
     /// An open pooled connection on the caller's event loop when there is one (a caller running

@@ -10,14 +10,16 @@ import NIOSSL
 /// than the read timeout) and stays broken: connecting again is its owner's decision.
 public final class RedisConnection: Sendable {
     private let channel: any Channel
+    private let handler: NIOLoopBound<RedisChannelHandler>
     /// The server's id for this connection (`CLIENT ID`), asked for by dedicated connections
     /// so that a blocking command can be interrupted (`CLIENT UNBLOCK`).
     public let clientID: Int64?
     /// The default reply timeout of ``send(_:)``.
     public let readTimeout: Duration?
 
-    init(channel: any Channel, clientID: Int64?, readTimeout: Duration?) {
+    init(channel: any Channel, handler: NIOLoopBound<RedisChannelHandler>, clientID: Int64?, readTimeout: Duration?) {
         self.channel = channel
+        self.handler = handler
         self.clientID = clientID
         self.readTimeout = readTimeout
     }
@@ -43,7 +45,22 @@ public final class RedisConnection: Sendable {
 
     /// Sends `command` and waits for its reply, at most `timeout` (`nil`: no limit).
     public func send(_ command: RedisCommand, timeout: Duration?) async throws(RedisError) -> RedisValue {
-        try await Self.reply(enqueue(command, timeout: timeout))
+        guard channel.eventLoop.inEventLoop else { return try await Self.reply(enqueue(command, timeout: timeout)) }
+        // A task running on the channel's loop hands the command to the handler directly and
+        // is resumed by its reply: no pipeline write, no promise, no future.
+        do {
+            return try await withUnsafeThrowingContinuation { continuation in
+                if channel.eventLoop.inEventLoop {
+                    handler.value.submit(command, timeout: timeout, reply: .continuation(continuation))
+                } else {
+                    enqueue(command, timeout: timeout).whenComplete { continuation.resume(with: $0) }
+                }
+            }
+        } catch let error as RedisError {
+            throw error
+        } catch {
+            throw .connectionLost("\(error)")
+        }
     }
 
     /// Writes `command` now; the future completes with its reply.

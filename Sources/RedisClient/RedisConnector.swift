@@ -38,10 +38,20 @@ struct RedisConnector: Sendable {
         } catch {
             throw .connectFailed("\(host):\(configuration.port): \(error)")
         }
-        let handshake = RedisConnection(channel: channel, clientID: nil, readTimeout: configuration.readTimeout ?? configuration.dialTimeout)
+        let handler: NIOLoopBound<RedisChannelHandler>
+        do {
+            handler = try await channel.eventLoop.submit {
+                NIOLoopBound(try channel.pipeline.syncOperations.handler(type: RedisChannelHandler.self), eventLoop: channel.eventLoop)
+            }.get()
+        } catch {
+            try? await channel.close()
+            throw .connectFailed("\(host):\(configuration.port): \(error)")
+        }
+        let handshake = RedisConnection(
+            channel: channel, handler: handler, clientID: nil, readTimeout: configuration.readTimeout ?? configuration.dialTimeout)
         do {
             let clientID = try await introduce(handshake, askClientID: askClientID)
-            return RedisConnection(channel: channel, clientID: clientID, readTimeout: configuration.readTimeout)
+            return RedisConnection(channel: channel, handler: handler, clientID: clientID, readTimeout: configuration.readTimeout)
         } catch {
             await handshake.close()
             switch error {
