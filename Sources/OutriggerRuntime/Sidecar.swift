@@ -97,7 +97,9 @@ public struct Sidecar: Sendable {
         let servers = configuration.listenAddresses.map { address in
             Application(
                 router: api.router(), server: api.server(readTimeout: configuration.httpReadTimeout),
-                configuration: .init(address: .hostname(address, port: configuration.httpPort), serverName: "outrigger"),
+                // The kernel caps the backlog at net.core.somaxconn (4096 on Debian 12); Hummingbird's
+                // 256 overflowed under a burst of thousands of connects.
+                configuration: .init(address: .hostname(address, port: configuration.httpPort), serverName: "outrigger", backlog: 4096),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
         }
         let daprService = DaprService(

@@ -20,7 +20,7 @@ struct ConnectionLoadTests {
 
     /// Holds `count` idle connections to `port` in a child process, so the test process keeps
     /// its descriptors (Foundation's Process and the other tests' pipes need them). Opens them in
-    /// batches smaller than the listen backlog (256), each once the sidecar (`pid`) accepted the
+    /// batches smaller than the listen backlog (4,096; it was 256), each once the sidecar (`pid`) accepted the
     /// last: a burst past the backlog completes on the client through SYN cookies while the
     /// server never sees the connection. Prints "held N" when done; ends when its stdin closes.
     static let idleClientScript = """
@@ -80,6 +80,25 @@ struct ConnectionLoadTests {
             try await poll(every: .milliseconds(200), for: .seconds(60), "the sidecar to release the idle connections") {
                 Self.openDescriptors(sidecar.pid) < 1_000 ? true : nil
             }
+        }
+    }
+
+    @Test("the HTTP listener queues up to 4,096 connections not yet accepted (or the kernel's somaxconn, if lower)")
+    func listenBacklog() async throws {
+        try await withSidecar(SidecarOptions(connectApp: false)) { sidecar, _ in
+            // `ss` shows a listening socket's backlog in its Send-Q column.
+            let ss = Process()
+            ss.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            ss.arguments = ["ss", "-Hltn", "sport = :\(sidecar.httpPort)"]
+            let output = Pipe()
+            ss.standardOutput = output
+            try ss.run()
+            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            ss.waitUntilExit()
+            let somaxconn = Int((try String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 4096
+            let backlogs = text.split(separator: "\n").compactMap { line in line.split(separator: " ").dropFirst(2).first.flatMap { Int($0) } }
+            #expect(!backlogs.isEmpty, "ss printed no listener on port \(sidecar.httpPort): \(text)")
+            for backlog in backlogs { #expect(backlog == min(4096, somaxconn), "\(text)") }
         }
     }
 
