@@ -339,7 +339,7 @@ func syntaxErrors(_ testCase: SyntaxErrorCase) throws {
     ] {
         let error = try #require(syntaxError(source), "\(source)")
         #expect(error.position == column, "\(source)")
-        #expect(error.message.hasPrefix("invalid regular expression at column \(column); Swift Regex reports: "),
+        #expect(error.message.hasPrefix("invalid regular expression at column \(column); RE2 syntax: "),
                 "\(error.message)")
     }
 }

@@ -72,7 +72,7 @@ struct RouteMatchEvaluator {
             return .bool(try apply(test, text, other, at: node.position))
         case .matchesPattern(let receiver, let pattern):
             let text = try string(receiver, for: .matches, at: node.position)
-            return .bool(try find(pattern, in: text, at: node.position))
+            return .bool(pattern.isFound(in: text))
         }
     }
 
@@ -209,15 +209,7 @@ struct RouteMatchEvaluator {
             } catch {
                 throw Failure("invalid regular expression '\(other)': \(error.reason)", at: position)
             }
-            return try find(pattern, in: text, at: position)
-        }
-    }
-
-    private func find(_ pattern: RouteMatchPattern, in text: String, at position: Int) throws(Failure) -> Bool {
-        do throws(RouteMatchPattern.CompileError) {
-            return try pattern.isFound(in: text)
-        } catch {
-            throw Failure("matching '\(pattern.source)' failed: \(error.reason)", at: position)
+            return pattern.isFound(in: text)
         }
     }
 

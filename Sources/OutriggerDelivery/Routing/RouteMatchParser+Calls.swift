@@ -44,7 +44,7 @@ extension RouteMatchParser {
                 pattern = try RouteMatchPattern(text)
             } catch {
                 throw self.error("invalid regular expression", at: argument.position,
-                                 hint: "Swift Regex reports: \(error.reason)")
+                                 hint: "RE2 syntax: \(error.reason)")
             }
             return try build(.matchesPattern(receiver, pattern), at: position)
         }

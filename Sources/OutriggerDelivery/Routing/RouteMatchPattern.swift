@@ -1,42 +1,30 @@
 /// A regular expression for CEL's `matches`, compiled once and shared across events.
 ///
-/// CEL uses RE2, which finds a match anywhere in the string and works on code
-/// points; this mirrors both with an unanchored search and Unicode-scalar semantics.
-struct RouteMatchPattern: @unchecked Sendable {
-    // @unchecked: `Regex` is not marked Sendable, but it is an immutable value whose
-    // lazily lowered program is published with an atomic compare-and-swap, so
-    // sharing one between concurrent deliveries is safe.
-
-    /// Why a pattern was rejected, in the regex engine's words.
+/// CEL uses RE2: a match anywhere in the string, code-point semantics, and time linear in the
+/// text whatever the pattern. ``LinearRegex`` gives all three, so a rule such as
+/// `event.data.name.matches("(a+)+$")` cannot be turned into a hang by the event it reads,
+/// and a pattern taken from the event itself is bounded when it is compiled too.
+struct RouteMatchPattern: Sendable {
+    /// Why a pattern was rejected, in RE2's words, and where in the pattern.
     struct CompileError: Error {
         let reason: String
     }
 
     /// The pattern as written.
     let source: String
-    private let regex: Regex<AnyRegexOutput>
+    private let regex: LinearRegex
 
     init(_ source: String) throws(CompileError) {
-        do {
-            let regex = try Regex(source).matchingSemantics(.unicodeScalar)
-            // A trial match lowers the pattern now, at subscribe time: the lowered
-            // program is cached in storage every copy shares, so the first event
-            // does not pay for it, and a lowering failure is reported as a syntax
-            // error rather than per event.
-            _ = try regex.firstMatch(in: "")
-            self.source = source
-            self.regex = regex
+        do throws(LinearRegex.SyntaxError) {
+            regex = try LinearRegex(source)
         } catch {
-            throw CompileError(reason: String(describing: error))
+            throw CompileError(reason: "\(error.reason) at offset \(error.offset)")
         }
+        self.source = source
     }
 
     /// Whether the pattern matches somewhere in `text`.
-    func isFound(in text: String) throws(CompileError) -> Bool {
-        do {
-            return try regex.firstMatch(in: text) != nil
-        } catch {
-            throw CompileError(reason: String(describing: error))
-        }
+    func isFound(in text: String) -> Bool {
+        regex.isFound(in: text)
     }
 }
