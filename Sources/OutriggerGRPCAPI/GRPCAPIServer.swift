@@ -33,9 +33,15 @@ public struct GRPCAPIServer: Service {
     let logger: Logger
     /// `DAPR_API_TOKEN`: when set, every RPC must carry it.
     let apiToken: String?
+    /// How long a new connection may take to send the HTTP/2 preface (`--http-read-timeout`).
+    let prefaceTimeout: Duration
 
-    public init(host: String, port: Int, maxMessageSize: Int = 4 << 20, apiToken: String? = nil, service: DaprService, logger: Logger) {
+    public init(
+        host: String, port: Int, maxMessageSize: Int = 4 << 20, prefaceTimeout: Duration = .seconds(60), apiToken: String? = nil,
+        service: DaprService, logger: Logger
+    ) {
         self.apiToken = apiToken
+        self.prefaceTimeout = prefaceTimeout
         self.host = host
         self.port = port
         self.maxMessageSize = maxMessageSize
@@ -46,6 +52,12 @@ public struct GRPCAPIServer: Service {
     public func run() async throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxMessageSize
+        let prefaceTimeout = prefaceTimeout
+        config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try channel.pipeline.syncOperations.addHandler(HTTP2PrefaceDeadline(limit: prefaceTimeout), position: .first)
+            }
+        }
         let loops = MultiThreadedEventLoopGroup.singleton
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config, eventLoopGroup: loops)

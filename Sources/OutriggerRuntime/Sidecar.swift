@@ -109,8 +109,8 @@ public struct Sidecar: Sendable {
             logger: logger)
         let grpcAPIs = configuration.listenAddresses.map { address in
             GRPCAPIServer(
-                host: address, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize, apiToken: configuration.apiToken,
-                service: daprService, logger: logger)
+                host: address, port: configuration.grpcPort, maxMessageSize: configuration.maxBodySize,
+                prefaceTimeout: configuration.httpReadTimeout, apiToken: configuration.apiToken, service: daprService, logger: logger)
         }
         status.markOutboundReady()
 

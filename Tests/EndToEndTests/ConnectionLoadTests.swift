@@ -125,17 +125,30 @@ struct ConnectionLoadTests {
         #expect(limits.0 == limits.1)
     }
 
-    @Test("a gRPC client that stops halfway through the HTTP/2 preface is closed after the read timeout")
+    @Test("a gRPC client that stops halfway through the HTTP/2 preface is closed after the read timeout; one that sent it all stays")
     func stalledGRPCPreface() async throws {
         try await withSidecar(SidecarOptions(extraArguments: ["--http-read-timeout", "2s"], connectApp: false)) { sidecar, _ in
             let stalled = try RawConnection(port: try #require(sidecar.grpcPort))
             stalled.send("PRI * HTTP/2.0\r\n")
-            // grpc-swift-nio-transport 2.9 keeps a connection that never completes its preface;
-            // setting its maxIdleTime did not close it either. Remove the known issue once fixed.
-            await withKnownIssue("the gRPC transport holds a stalled HTTP/2 preface open") {
-                try await stalled.waitUntilClosed(within: .seconds(5), "the gRPC server to close a stalled preface")
-            }
+            // grpc-swift-nio-transport 2.9 alone keeps such a connection open for good (its idle
+            // timer starts with HTTP/2); HTTP2PrefaceDeadline closes it after the read timeout.
+            try await stalled.waitUntilClosed(within: .seconds(30), "the gRPC server to close a stalled preface")
             try await sidecar.mustPublish(topic: "after", json: "{}")
+
+            // A client that completed its preface (sent in pieces) stays connected past the
+            // read timeout: it still answers a PING after 3 s.
+            let patient = try RawConnection(port: try #require(sidecar.grpcPort))
+            patient.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            patient.send([0, 0, 0, 4])
+            patient.send([0, 0, 0, 0, 0])  // the rest of an empty SETTINGS frame
+            try await Task.sleep(for: .seconds(3))
+            let ping: [UInt8] = [0, 0, 8, 6, 0, 0, 0, 0, 0] + Array("outrigr!".utf8)
+            #expect(patient.send(ping), "the server closed a connection that had sent its whole preface")
+            let answer: [UInt8] = [0, 0, 8, 6, 1, 0, 0, 0, 0] + Array("outrigr!".utf8)
+            _ = try await patient.read(within: .seconds(30), "the PING's acknowledgement") { bytes in
+                bytes.count >= answer.count && (0...(bytes.count - answer.count)).contains { Array(bytes[$0..<($0 + answer.count)]) == answer }
+            }
+            patient.close()
         }
     }
 
