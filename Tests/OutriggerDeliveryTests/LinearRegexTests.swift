@@ -149,7 +149,7 @@ struct LinearRegexTests {
     @Test("hostile patterns give the right answer in steps linear in the text", arguments: hostile)
     func linearWork(pattern: String, unit: String, suffix: String, expected: Bool) throws {
         let regex = try LinearRegex(pattern)
-        let n = 25_000
+        let n = 8_000  // enough for 2^n to be hopeless, small enough for a debug build under load
         let text = { (length: Int) in String(repeating: unit, count: length / unit.count) + suffix }
         let small = regex.search(in: text(n))
         let large = regex.search(in: text(2 * n))

@@ -45,7 +45,9 @@ struct PoolAndTimeoutTests {
         guard TestDatabase.isAvailable() else { return }
         let application = TestDatabase.uniqueName("timeout")
         // 3 s, not 1 s: the binding also connects within `timeout` at start (a loaded CI box).
-        let binding = try await TestDatabase.binding(["connectionString": TestDatabase.keywordValue + " application_name=\(application)", "timeout": "3s", "maxConns": "1"])
+        let binding = try await TestDatabase.bindingStartedUnderLoad([
+            "connectionString": TestDatabase.keywordValue + " application_name=\(application)", "timeout": "3s", "maxConns": "1",
+        ])
         let started = ContinuousClock.now
         do {
             _ = try await binding.query("select pg_sleep(30)")
@@ -69,7 +71,7 @@ struct PoolAndTimeoutTests {
         let controller = try await TestDatabase.binding(["maxConns": "1"])
         // 3 s, not 1 s: the binding also connects within `timeout` at start, and a loaded CI box
         // (every test target at once) once took longer than 1 s for that.
-        let subject = try await TestDatabase.binding(["maxConns": "1", "timeout": "3s"])
+        let subject = try await TestDatabase.bindingStartedUnderLoad(["maxConns": "1", "timeout": "3s"])
         try await controller.exec("select pg_advisory_lock($1)", params: "[\(lockKey)]")
         let holder = Task { try await subject.query("select pg_advisory_xact_lock_shared($1)::text", params: "[\(lockKey)]") }
         // The holder must have the one connection (blocked on the lock) before the waiter asks.
