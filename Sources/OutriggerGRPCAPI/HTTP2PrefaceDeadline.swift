@@ -22,8 +22,7 @@ final class HTTP2PrefaceDeadline: ChannelInboundHandler, RemovableChannelHandler
     private var deadline: Scheduled<Void>?
 
     init(limit: Duration) {
-        let (seconds, attoseconds) = limit.components
-        self.limit = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        self.limit = TimeAmount(limit)
     }
 
     func handlerAdded(context: ChannelHandlerContext) {

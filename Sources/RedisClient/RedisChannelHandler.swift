@@ -91,7 +91,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         var buffer = unwritten.take() ?? context.channel.allocator.buffer(capacity: 2048)
         HiredisCommandFormatter.write(command, into: &buffer)
         unwritten = buffer
-        let deadline = timeout.map { NIODeadline.now() + TimeAmount(redis: $0) }
+        let deadline = timeout.map { NIODeadline.now() + TimeAmount($0) }
         waiting.append(Waiting(reply: reply, deadline: deadline, timeout: timeout))
         armTimer(context)
         scheduleFlush(context)
@@ -166,13 +166,5 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                 handler.armTimer(context)
             }
         }
-    }
-}
-
-extension TimeAmount {
-    /// The same span as a `Duration`, to the nanosecond.
-    init(redis duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

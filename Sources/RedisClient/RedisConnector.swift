@@ -22,7 +22,7 @@ struct RedisConnector: Sendable {
         // SNI takes a name, never an address.
         let serverName = host.contains(":") || host.allSatisfy({ $0.isNumber || $0 == "." }) ? nil : host
         let bootstrap = ClientBootstrap(group: eventLoop ?? eventLoopGroup)
-            .connectTimeout(TimeAmount(redis: configuration.dialTimeout))
+            .connectTimeout(TimeAmount(configuration.dialTimeout))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
