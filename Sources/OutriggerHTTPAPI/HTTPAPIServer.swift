@@ -51,15 +51,6 @@ public struct HTTPAPIServer: Sendable {
         self.apiToken = apiToken
     }
 
-    /// The HTTP/1.1 server the API runs on: Hummingbird's, with the read deadlines of
-    /// ``http1Configuration(readTimeout:)`` and ``PublishFastPath`` ahead of the router.
-    public func server(readTimeout: Duration) -> HTTPServerBuilder {
-        var configuration = Self.http1Configuration(readTimeout: readTimeout)
-        let deadlines = configuration.additionalChannelHandlers
-        configuration.additionalChannelHandlers = { deadlines() + [PublishFastPath(server: self)] }
-        return .http1(configuration: configuration)
-    }
-
     /// The routes of the API.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()

@@ -1,15 +1,15 @@
 import EventLoopExecutor
-import HTTPTypes
 import NIOCore
-import NIOHTTPTypes
+import NIOHTTP1
 
 /// `POST /v1.0/publish/{pubsub}/{topic}` answered from the channel pipeline, before Hummingbird.
 ///
 /// The router's per-request work (an async request stream, a response writer, its own task per
 /// connection) costs more than the publish itself: measured with `make bench`, Hummingbird
-/// answers a bare 204 at about half the rate a SwiftNIO handler does. This handler sits after
-/// the HTTP codec; it takes the plain single publishes and passes every other request on, so
-/// the router still serves everything, including the publishes it leaves alone:
+/// answers a bare 204 at about half the rate a SwiftNIO handler does. This handler sits right
+/// after NIO's HTTP/1.1 codec, before the conversion to Swift HTTP Types; it takes the plain
+/// single publishes and passes every other request on, so the router still serves
+/// everything, including the publishes it leaves alone:
 ///
 /// - anything but POST, bulk publishes, and any path or query with percent-escapes, `+`, `\`,
 ///   `//`, anything but printable ASCII, or an empty segment (the router's decoding and checks
@@ -17,15 +17,18 @@ import NIOHTTPTypes
 /// - every request while `DAPR_API_TOKEN` is set (the router's middleware checks it);
 /// - a request that arrives while one the router took is still being answered, so responses
 ///   keep the order of pipelined requests. Requests that arrive while a publish here is in
-///   flight wait in order behind it.
+///   flight wait in order behind it (and the socket is not read again until it is answered).
+///
+/// A request without keep-alive (`Connection: close`, or HTTP/1.0 without `keep-alive`) gets
+/// its answer, then the connection closes.
 ///
 /// The publish itself is the router's: ``HTTPAPIServer/publish(_:contentType:)``, the same
 /// errors and status codes. A body over `--max-body-size` gets 413 and the connection closes.
 final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPRequestPart
-    typealias InboundOut = HTTPRequestPart
-    typealias OutboundIn = HTTPResponsePart
-    typealias OutboundOut = HTTPResponsePart
+    typealias InboundIn = HTTPServerRequestPart
+    typealias InboundOut = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
 
     private enum State {
         case idle
@@ -43,11 +46,10 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var state = State.idle
     /// Requests passed to the router whose response has not ended yet.
     private var routerRequests = 0
-    private var waiting: [HTTPRequestPart] = []
-    /// A read the channel asked for while a publish was in flight, held back so a client that
-    /// pipelines without end cannot fill `waiting`.
+    private var waiting: [HTTPServerRequestPart] = []
+    /// A read the channel asked for and held back (see ``mustHoldReads(_:)``).
     private var heldRead = false
-    /// The publish being read or published asked for `Connection: close`.
+    /// The publish being read or published did not ask for keep-alive.
     private var closeAfterResponse = false
     /// Runs each publish's task on this connection's event loop (made at the first publish).
     private var taskExecutor: EventLoopTaskExecutor?
@@ -65,12 +67,12 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         handle(part, context: context)
     }
 
-    private func handle(_ part: HTTPRequestPart, context: ChannelHandlerContext) {
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let request)):
             if routerRequests == 0, let input = Self.publishInput(request, apiToken: server.apiToken) {
-                state = .reading(input, contentType: request.headerFields[.contentType], body: context.channel.allocator.buffer(capacity: 0))
-                closeAfterResponse = request.headerFields[.connection]?.lowercased() == "close"
+                state = .reading(input, contentType: request.headers.first(name: "content-type"), body: context.channel.allocator.buffer(capacity: 0))
+                closeAfterResponse = !request.isKeepAlive
             } else {
                 state = .forwarding
                 routerRequests += 1
@@ -124,23 +126,44 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         state = .idle
         respond(error, context: context, close: false)
-        while !waiting.isEmpty, !isPublishing {
-            handle(waiting.removeFirst(), context: context)
+        if !waiting.isEmpty {
+            while !waiting.isEmpty, !isPublishing {
+                handle(waiting.removeFirst(), context: context)
+            }
+            // What was passed on now reaches the router (it takes reads at read-complete).
+            context.fireChannelReadComplete()
         }
-        // What was passed on now reaches the router (it takes reads at read-complete).
-        context.fireChannelReadComplete()
-        if heldRead, !isPublishing {
+        releaseHeldRead(context)
+    }
+
+    /// Whether the socket must not be read now:
+    /// - a publish is in flight and parts already wait behind it, so a client that pipelines
+    ///   without end cannot fill `waiting` (a read is not held when nothing waits: holding it
+    ///   would take the socket out of epoll and put it back for every publish);
+    /// - the answers are not being read (the channel is not writable), so a client that
+    ///   pipelines publishes and never reads cannot pile answers up in memory.
+    private func mustHoldReads(_ context: ChannelHandlerContext) -> Bool {
+        (isPublishing && !waiting.isEmpty) || !context.channel.isWritable
+    }
+
+    private func releaseHeldRead(_ context: ChannelHandlerContext) {
+        if heldRead, !mustHoldReads(context) {
             heldRead = false
             context.read()
         }
     }
 
     func read(context: ChannelHandlerContext) {
-        if isPublishing {
+        if mustHoldReads(context) {
             heldRead = true
         } else {
             context.read()
         }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        releaseHeldRead(context)
+        context.fireChannelWritabilityChanged()
     }
 
     private var isPublishing: Bool {
@@ -149,18 +172,18 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func respond(_ error: APIError?, context: ChannelHandlerContext, close: Bool) {
-        var response = HTTPResponse(status: .noContent)
+        var response = HTTPResponseHead(version: .http1_1, status: .noContent)
         var body: ByteBuffer?
         if let error {
             let bytes = error.body
-            response = HTTPResponse(status: .init(code: error.status))
-            response.headerFields[.contentType] = "application/json"
-            response.headerFields[.contentLength] = String(bytes.count)
+            response.status = HTTPResponseStatus(statusCode: error.status)
+            response.headers.add(name: "Content-Type", value: "application/json")
+            response.headers.add(name: "Content-Length", value: String(bytes.count))
             body = context.channel.allocator.buffer(bytes: bytes)
         }
-        if close { response.headerFields[.connection] = "close" }
+        if close { response.headers.add(name: "Connection", value: "close") }
         context.write(wrapOutboundOut(.head(response)), promise: nil)
-        if let body { context.write(wrapOutboundOut(.body(body)), promise: nil) }
+        if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         if close {
             let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
@@ -175,8 +198,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     /// The publish a request asks for when this handler may answer it, else nil.
-    static func publishInput(_ request: HTTPRequest, apiToken: String?) -> HTTPAPIServer.PublishInput? {
-        guard apiToken == nil, request.method == .post, let target = request.path else { return nil }
+    static func publishInput(_ request: HTTPRequestHead, apiToken: String?) -> HTTPAPIServer.PublishInput? {
+        guard apiToken == nil, request.method == .POST else { return nil }
+        let target = request.uri
         let prefix = "/v1.0/publish/"
         guard target.hasPrefix(prefix) else { return nil }
         let rest = target.dropFirst(prefix.count)
@@ -205,6 +229,6 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         return HTTPAPIServer.PublishInput(
             pubsubName: String(pubsub), topic: String(topic), body: [], metadata: metadata,
-            traceParent: request.headerFields[traceParentField] ?? "", traceState: request.headerFields[traceStateField] ?? "")
+            traceParent: request.headers.first(name: "traceparent") ?? "", traceState: request.headers.first(name: "tracestate") ?? "")
     }
 }

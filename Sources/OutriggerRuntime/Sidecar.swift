@@ -134,7 +134,7 @@ public struct Sidecar: Sendable {
             let metrics = MetricsServer(appID: configuration.appID, subscriptions: { subscriptions.subscriptions })
             let metricsServer = Application(
                 router: metrics.router(),
-                server: .http1(configuration: HTTPAPIServer.http1Configuration(readTimeout: configuration.httpReadTimeout)),
+                server: HTTPAPIServer.http1(readTimeout: configuration.httpReadTimeout),
                 configuration: .init(address: .hostname(configuration.listenAddresses.first ?? "127.0.0.1", port: configuration.metricsPort), serverName: "outrigger-metrics"),
                 logger: logger.withLevel(max(logger.logLevel, .notice)))
             // Metrics are an aid, not the job: a taken port is logged and the sidecar runs on.

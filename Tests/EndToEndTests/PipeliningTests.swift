@@ -53,8 +53,13 @@ struct PipeliningTests {
             third.send("POST /v1.0/publish/pubsub/piped HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"n\":9}")
             let closing = try await third.waitUntilClosed(within: .seconds(10), "the connection to close after the answer")
             #expect(RawConnection.statusLines(closing).map { $0.split(separator: " ")[1] } == ["204"], "\(String(decoding: closing, as: UTF8.self))")
-            let expected: Set<Double> = [1, 3, 4, 5, 6, 8, 9]
-            let all = try await app.requests.wait(for: .seconds(10), "events 1, 3, 4, 5, 6, 8 and 9 on /piped") { requests in
+            // HTTP/1.0 without keep-alive: the same.
+            let fourth = try RawConnection(port: sidecar.httpPort)
+            fourth.send("POST /v1.0/publish/pubsub/piped HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"n\":10}")
+            let closed10 = try await fourth.waitUntilClosed(within: .seconds(10), "the HTTP/1.0 connection to close after the answer")
+            #expect(RawConnection.statusLines(closed10).map { $0.split(separator: " ")[1] } == ["204"], "\(String(decoding: closed10, as: UTF8.self))")
+            let expected: Set<Double> = [1, 3, 4, 5, 6, 8, 9, 10]
+            let all = try await app.requests.wait(for: .seconds(10), "events 1, 3, 4, 5, 6, 8, 9 and 10 on /piped") { requests in
                 Set(requests.filter { $0.path == "/piped" }.compactMap { $0.data?["n"]?.number }) == expected
             }
             #expect(all.filter { $0.path == "/piped" }.count >= expected.count)

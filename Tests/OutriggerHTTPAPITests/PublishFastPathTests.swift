@@ -1,4 +1,8 @@
-import HTTPTypes
+import NIOCore
+import NIOEmbedded
+import NIOHTTP1
+import OutriggerCore
+import OutriggerDelivery
 @testable import OutriggerHTTPAPI
 import Testing
 
@@ -6,17 +10,17 @@ import Testing
 /// other request is the router's.
 @Suite("Publish fast path: what it takes")
 struct PublishFastPathTests {
-    func input(_ path: String, method: HTTPRequest.Method = .post, token: String? = nil, headers: HTTPFields = [:]) -> HTTPAPIServer.PublishInput? {
-        var request = HTTPRequest(method: method, scheme: "http", authority: "127.0.0.1", path: path)
-        request.headerFields = headers
+    func input(_ path: String, method: HTTPMethod = .POST, token: String? = nil, headers: HTTPHeaders = [:]) -> HTTPAPIServer.PublishInput? {
+        let request = HTTPRequestHead(version: .http1_1, method: method, uri: path, headers: headers)
         return PublishFastPath.publishInput(request, apiToken: token)
     }
 
     @Test("a plain publish is taken: pubsub, topic with slashes, metadata query parameters and trace headers")
     func taken() throws {
-        var headers = HTTPFields()
-        headers[HTTPField.Name("traceparent")!] = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
-        headers[HTTPField.Name("tracestate")!] = "k=v"
+        let headers: HTTPHeaders = [
+            "Traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
+            "tracestate": "k=v",
+        ]
         let taken = try #require(input("/v1.0/publish/pubsub/orders/eu?metadata.ttlInSeconds=60&other=1&metadata.rawPayload=true", headers: headers))
         #expect(taken.pubsubName == "pubsub" && taken.topic == "orders/eu")
         #expect(taken.metadata == ["ttlInSeconds": "60", "rawPayload": "true"])
@@ -35,8 +39,77 @@ struct PublishFastPathTests {
 
     @Test("PUT, and every request while DAPR_API_TOKEN is set, are the router's")
     func methodAndToken() {
-        #expect(input("/v1.0/publish/pubsub/orders", method: .put) == nil)
+        #expect(input("/v1.0/publish/pubsub/orders", method: .PUT) == nil)
         #expect(input("/v1.0/publish/pubsub/orders", token: "secret") == nil)
         #expect(input("/v1.0/publish/pubsub/orders") != nil)
+    }
+}
+
+/// When the fast path lets the socket be read: always, except while parts already wait behind
+/// a publish in flight, or while the answers are not being read.
+@Suite("Publish fast path: reads")
+struct PublishFastPathReadTests {
+    /// Counts the reads that pass the fast path towards the socket.
+    final class ReadCounter: ChannelOutboundHandler {
+        typealias OutboundIn = Never
+        var reads = 0
+        func read(context: ChannelHandlerContext) {
+            reads += 1
+            context.read()
+        }
+    }
+
+    func channel() throws -> (EmbeddedChannel, ReadCounter) {
+        let publisher = Publisher(appID: "a", components: LoadedComponents([]))
+        let server = HTTPAPIServer(dependencies: .init(publisher: publisher, status: SidecarStatus(), metadata: { .null }, requestShutdown: {}))
+        let counter = ReadCounter()
+        let channel = EmbeddedChannel()
+        try channel.pipeline.syncOperations.addHandler(counter)
+        try channel.pipeline.syncOperations.addHandler(PublishFastPath(server: server))
+        return (channel, counter)
+    }
+
+    func publish(to pubsub: String) -> HTTPServerRequestPart {
+        .head(HTTPRequestHead(version: .http1_1, method: .POST, uri: "/v1.0/publish/\(pubsub)/orders", headers: ["Content-Length": "0"]))
+    }
+
+    @Test("a read passes while a publish is in flight and nothing waits; with parts waiting it is held until the answer")
+    func heldOnlyWhilePartsWait() throws {
+        let (channel, counter) = try channel()
+        try channel.writeInbound(publish(to: "nope"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.read()
+        #expect(counter.reads == 1)
+
+        // The next request's head arrives before the first is answered: it waits, and so do reads.
+        try channel.writeInbound(publish(to: "other"))
+        channel.read()
+        #expect(counter.reads == 1)
+
+        // The publish completes (its task runs on the channel's loop): the answer, then the read.
+        channel.embeddedEventLoop.run()
+        channel.embeddedEventLoop.run()
+        guard case .head(let answer) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("no answer written")
+            return
+        }
+        #expect(answer.status == .badRequest)  // no pub/sub is configured: ERR_PUBSUB_NOT_CONFIGURED
+        #expect(counter.reads == 2)
+        _ = try? channel.finish()
+    }
+
+    @Test("reads are held while the channel is not writable, and resume when it is")
+    func heldWhileNotWritable() throws {
+        let (channel, counter) = try channel()
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.read()
+        #expect(counter.reads == 0)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        #expect(counter.reads == 1)
+        channel.read()
+        #expect(counter.reads == 2)
+        _ = try? channel.finish()
     }
 }
