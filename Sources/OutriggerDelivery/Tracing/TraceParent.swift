@@ -54,30 +54,53 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The trace id as 32 lower-case hex digits.
-    public var traceIDText: String { Self.format([(traceHigh, 16), (traceLow, 16)]) }
+    public var traceIDText: String {
+        Self.string(length: 32) { text in
+            Self.writeHex(traceHigh, digits: 16, into: text, at: 0)
+            Self.writeHex(traceLow, digits: 16, into: text, at: 16)
+        }
+    }
 
     /// The span id as 16 lower-case hex digits.
-    public var spanIDText: String { Self.format([(spanID, 16)]) }
+    public var spanIDText: String {
+        Self.string(length: 16) { text in Self.writeHex(spanID, digits: 16, into: text, at: 0) }
+    }
 
     public var description: String {
-        "00-" + Self.format([(traceHigh, 16), (traceLow, 16)]) + "-" + Self.format([(spanID, 16)]) + "-" + Self.format([(UInt64(flags), 2)])
+        // Written straight into the string's storage: this runs for every publish and delivery.
+        Self.string(length: 55) { text in
+            text[0] = UInt8(ascii: "0")
+            text[1] = UInt8(ascii: "0")
+            text[2] = UInt8(ascii: "-")
+            Self.writeHex(traceHigh, digits: 16, into: text, at: 3)
+            Self.writeHex(traceLow, digits: 16, into: text, at: 19)
+            text[35] = UInt8(ascii: "-")
+            Self.writeHex(spanID, digits: 16, into: text, at: 36)
+            text[52] = UInt8(ascii: "-")
+            Self.writeHex(UInt64(flags), digits: 2, into: text, at: 53)
+        }
+    }
+
+    /// A string of exactly `length` ASCII bytes, all of them set by `write`.
+    private static func string(length: Int, _ write: (UnsafeMutableBufferPointer<UInt8>) -> Void) -> String {
+        String(unsafeUninitializedCapacity: length) { buffer in
+            write(UnsafeMutableBufferPointer(rebasing: buffer[..<length]))
+            return length
+        }
+    }
+
+    /// The lowest `digits` hex digits of `value`, lower-case, most significant first, at `offset`.
+    private static func writeHex(_ value: UInt64, digits: Int, into text: UnsafeMutableBufferPointer<UInt8>, at offset: Int) {
+        for index in 0..<digits {
+            let shift = UInt64((digits - 1 - index) * 4)
+            text[offset + index] = JSONText.hexDigit(UInt8(truncatingIfNeeded: value >> shift) & 0xF)
+        }
     }
 
     private static func nonZero() -> UInt64 {
         var value: UInt64 = 0
         while value == 0 { value = FastRandom.next() }
         return value
-    }
-
-    private static func format(_ parts: [(value: UInt64, digits: Int)]) -> String {
-        var text: [UInt8] = []
-        text.reserveCapacity(parts.reduce(0) { $0 + $1.digits })
-        for part in parts {
-            for shift in stride(from: (part.digits - 1) * 4, through: 0, by: -4) {
-                text.append(JSONText.hexDigit(UInt8(truncatingIfNeeded: part.value >> UInt64(shift)) & 0xF))
-            }
-        }
-        return String(decoding: text, as: UTF8.self)
     }
 
     /// `count` lower-case hex digits at `start`, or nil.
