@@ -11,7 +11,9 @@
 #      (outrigger-microbench: CPU per message of parse + envelopes + publish); the single publish of 1 again
 #      with tracing on (samplingRate 1, every span exported over OTLP/HTTP to nginx) -> ratio
 #   3. publish -> delivery end to end: the in-memory broker delivers every event to an HTTP app
-#      (nginx answering 204) -> delivered/s from the sidecar's own counters
+#      (nginx answering 204) -> delivered/s from the sidecar's own counters, beside the same load
+#      against its ceiling: a SwiftNIO relay answering 204 and POSTing each body to nginx on the
+#      same event loop (outrigger-ceilings nio-relay)
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
 #   5. idle RSS and start-to-healthz time of the sidecar
 #   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load, grpc-swift 2): at
@@ -113,35 +115,52 @@ wait_healthy 18501
 traced_result=$(load "http://127.0.0.1:18501/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
-# Publish -> delivery end to end: a sidecar on HTTP port $1 / gRPC port $2 with the resources in
-# $3 delivers to nginx as the app while wrk publishes; once every accepted publish is delivered,
-# or the delivered count has not moved for 2 s (a broker that batches its fetches pauses for
-# a moment now and then), checked every 0.1 s at most $4 times -> wrk's RESULT json plus
-# "delivered" and "elapsed" (up to the last time the count moved).
-end_to_end() {
-  "$BIN" run -a bench -H "$1" -G "$2" -M 0 -p "$NGINX_PORT" -d "$3" --log-level error >/dev/null &
-  pids+=($!)
-  local sidecar=$! port=$1 start end result count last=-1 still=0 accepted
-  wait_healthy "$port"
-  # bash scoping: `delivered` sees this call's `port`.
-  delivered() { curl -s "http://127.0.0.1:$port/v1.0/metadata" | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
+# Publishes with wrk to $1 while something delivers each event to nginx as the app; `$2` prints
+# how many were delivered so far. Stops once every accepted publish is delivered, or the count
+# has not moved for 2 s (a broker that batches its fetches pauses for a moment now and then),
+# checked every 0.1 s at most $3 times -> wrk's RESULT json plus "delivered" and "elapsed" (up
+# to the last time the count moved).
+measure_delivery() {
+  local url=$1 count_command=$2 checks=$3 start end result count last=-1 still=0 accepted
   start=$(date +%s.%N)
-  result=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/bench" "$work/single.json" application/json)
+  result=$(load "$url" "$work/single.json" application/json)
   accepted=$(python3 -c "import json,sys; r=json.loads(sys.argv[1]); print(r['requests'] - r['errors'])" "$result")
   end=$(date +%s.%N)
-  for _ in $(seq 1 "$4"); do
-    count=$(delivered)
+  for _ in $(seq 1 "$checks"); do
+    count=$($count_command)
     if [ "$count" != "$last" ]; then last=$count; still=0; end=$(date +%s.%N); else still=$((still + 1)); fi
     [ "$count" -ge "$accepted" ] || [ "$still" -ge 20 ] && break
     sleep 0.1
   done
   python3 -c "import json,sys; r=json.loads(sys.argv[1]); r['delivered']=int(sys.argv[2]); r['elapsed']=float(sys.argv[4])-float(sys.argv[3]); print(json.dumps(r))" \
-    "$result" "$(delivered)" "$start" "$end"
+    "$result" "$($count_command)" "$start" "$end"
+}
+
+# Publish -> delivery end to end: a sidecar on HTTP port $1 / gRPC port $2 with the resources in
+# $3 delivers to nginx as the app while wrk publishes (measure_delivery, at most $4 checks).
+end_to_end() {
+  "$BIN" run -a bench -H "$1" -G "$2" -M 0 -p "$NGINX_PORT" -d "$3" --log-level error >/dev/null &
+  pids+=($!)
+  local sidecar=$!
+  wait_healthy "$1"
+  # bash scoping: `delivered` sees this call's `sidecar_port`.
+  local sidecar_port=$1
+  delivered() { curl -s "http://127.0.0.1:$sidecar_port/v1.0/metadata" | python3 -c 'import json,sys; print(sum(s["deliveries"]["delivered"] for s in json.load(sys.stdin)["subscriptions"]))'; }
+  measure_delivery "http://127.0.0.1:$1/v1.0/publish/pubsub/bench" delivered "$4"
   kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 }
 
-# 3. end to end: publish while the in-memory broker delivers each event to nginx as the app
+# 3. end to end: publish while the in-memory broker delivers each event to nginx as the app,
+#    and the same load against the end-to-end ceiling: a SwiftNIO relay that answers 204 and
+#    POSTs each body to nginx on the same event loop (outrigger-ceilings nio-relay)
 e2e_result=$(end_to_end 18501 18931 bench/e2e 200)
+.build/release/outrigger-ceilings nio-relay 18094 "$NGINX_PORT" &
+relay=$!
+pids+=("$relay")
+for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:18094/delivered" && break; sleep 0.05; done
+relay_delivered() { curl -s "http://127.0.0.1:18094/delivered"; }
+relay_result=$(measure_delivery "http://127.0.0.1:18094/v1.0/publish/pubsub/bench" relay_delivered 200)
+kill "$relay"; wait "$relay" 2>/dev/null || true
 
 # 4. light-load latency
 coproc PROBE { exec python3 bench/latency_probe.py 18090 18502 2000; }
@@ -262,7 +281,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -290,7 +309,12 @@ print(f"                                  (samplingRate 1, every publish span ex
 print(f"bulk publish messages/s, 256 B:   {rate(bulk256)*100:,.0f}   (target >= 1,000,000; nobody subscribed: a discard after the envelopes are built)")
 print(f"bulk publish messages/s, 1 KB:    {rate(bulk)*100:,.0f}")
 print(f"  in process, 100 x 256 B:        {sys.argv[16]} (outrigger-microbench)")
-print(f"end-to-end delivered/s:           {e2e['delivered']/e2e['elapsed']:,.0f}   ({e2e['delivered']} delivered of {e2e['requests']} published; target >= 50,000)")
+e2e_rate = e2e['delivered'] / e2e['elapsed']
+relay = json.loads(sys.argv[19])
+relay_rate = relay['delivered'] / relay['elapsed']
+print(f"end-to-end delivered/s:           {e2e_rate:,.0f}   ({e2e['delivered']} delivered of {e2e['requests']} published) = {e2e_rate / rate(nginx):.2f} x nginx (target >= 0.35)")
+print(f"  SwiftNIO relay (ceiling):       {relay_rate:,.0f}   ({relay['delivered']} delivered of {relay['requests']} published) = {relay_rate / rate(nginx):.2f} x nginx; sidecar / relay {e2e_rate / relay_rate:.2f}")
+print("                                  (the relay answers 204 and POSTs each body to nginx on the same event loop, 64 connections: no envelope, broker, routing or retries)")
 if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
 print(f"idle RSS:                         {rss_mb:.1f} MB   (target <= 15 MB)")

@@ -8,6 +8,9 @@
 //                                         cost of one hop from the event loop to async code and back
 //   outrigger-ceilings nio-loop-task PORT the same task, preferring the connection's event loop as
 //                                         its executor (no thread switch): what PublishFastPath does
+//   outrigger-ceilings nio-relay PORT APP_PORT
+//                                         the end-to-end ceiling: answers 204, then POSTs the body
+//                                         to the app on the same loop (Relay.swift)
 import Hummingbird
 import NIOCore
 import NIOHTTP1
@@ -15,12 +18,21 @@ import NIOPosix
 import EventLoopExecutor
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let port = Int(arguments[2]), ["hummingbird", "nio", "nio-task", "nio-loop-task"].contains(arguments[1]) else {
-    print("usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task PORT")
+let relayArguments = arguments.count == 4 && arguments[1] == "nio-relay"
+guard (arguments.count == 3 && arguments[1] != "nio-relay") || relayArguments, let port = Int(arguments[2]),
+    ["hummingbird", "nio", "nio-task", "nio-loop-task", "nio-relay"].contains(arguments[1])
+else {
+    print("usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task PORT\n       outrigger-ceilings nio-relay PORT APP_PORT")
     exit(2)
 }
 
-if arguments[1] == "hummingbird" {
+if relayArguments {
+    guard let appPort = Int(arguments[3]) else {
+        print("nio-relay: APP_PORT must be a port number")
+        exit(2)
+    }
+    try await Relay.run(port: port, appPort: appPort)
+} else if arguments[1] == "hummingbird" {
     let router = Router()
     router.post("/v1.0/publish/:pubsub/**") { request, _ -> Response in
         var request = request
