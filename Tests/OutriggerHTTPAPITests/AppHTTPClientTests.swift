@@ -22,7 +22,7 @@ import Testing
         try await server.stop()
     }
 
-    private func post(_ client: AppHTTPClient, _ path: String, body: String = "", timeout: Duration = .seconds(10), maxResponseBytes: Int = 1 << 20) async throws -> (status: Int, body: String) {
+    private func post(_ client: AppHTTPClient, _ path: String, body: String = "", timeout: Duration = .seconds(60), maxResponseBytes: Int = 1 << 20) async throws -> (status: Int, body: String) {
         let answer = try await client.request(
             method: .POST, path: path, headers: [("content-type", "text/plain")], body: Array(body.utf8), timeout: timeout,
             maxResponseBytes: maxResponseBytes)
@@ -44,7 +44,7 @@ import Testing
     @Test func noContentAndEmptyGet() async throws {
         try await withServer { client, _ async throws in
             #expect(try await post(client, "/empty").status == 204)
-            let answer = try await client.request(method: .GET, path: "/empty", headers: [], body: [], timeout: .seconds(10))
+            let answer = try await client.request(method: .GET, path: "/empty", headers: [], body: [], timeout: .seconds(60))
             #expect(answer.status == 204 && answer.body.isEmpty)
         }
     }
@@ -54,7 +54,7 @@ import Testing
             let answer = try await client.request(
                 method: .POST, path: "/headers",
                 headers: [("Content-Length", "999"), ("Transfer-Encoding", "chunked"), ("topic", "orders")],
-                body: Array("abc".utf8), timeout: .seconds(10))
+                body: Array("abc".utf8), timeout: .seconds(60))
             let head = String(decoding: answer.body, as: UTF8.self).lowercased()
             #expect(head.hasPrefix("post /headers http/1.1\r\n"))
             #expect(head.contains("content-length: 3"))
@@ -62,7 +62,7 @@ import Testing
             #expect(head.contains("host: 127.0.0.1:\(server.port)"))
             #expect(head.contains("topic: orders"))
 
-            let get = try await client.request(method: .GET, path: "/headers", headers: [], body: [], timeout: .seconds(10))
+            let get = try await client.request(method: .GET, path: "/headers", headers: [], body: [], timeout: .seconds(60))
             #expect(!String(decoding: get.body, as: UTF8.self).lowercased().contains("content-length"))
         }
     }
@@ -70,13 +70,13 @@ import Testing
     @Test func invalidHeadersAndPathsAreRefusedBeforeSending() async throws {
         try await withServer { client, server async throws in
             await #expect(throws: AppHTTPClientError.invalidHeader(name: "x")) {
-                try await client.request(method: .POST, path: "/ok", headers: [("x", "a\r\nevil: 1")], body: [], timeout: .seconds(10))
+                try await client.request(method: .POST, path: "/ok", headers: [("x", "a\r\nevil: 1")], body: [], timeout: .seconds(60))
             }
             await #expect(throws: AppHTTPClientError.invalidHeader(name: "bad name")) {
-                try await client.request(method: .POST, path: "/ok", headers: [("bad name", "v")], body: [], timeout: .seconds(10))
+                try await client.request(method: .POST, path: "/ok", headers: [("bad name", "v")], body: [], timeout: .seconds(60))
             }
             await #expect(throws: AppHTTPClientError.invalidPath("/a b")) {
-                try await client.request(method: .POST, path: "/a b", headers: [], body: [], timeout: .seconds(10))
+                try await client.request(method: .POST, path: "/a b", headers: [], body: [], timeout: .seconds(60))
             }
             #expect(server.snapshot.accepted == 0)
         }

@@ -72,7 +72,7 @@ final class TestAppServer: Sendable {
     var snapshot: Counters { counters.withLockedValue { $0 } }
 
     /// Waits for `count` events matching `event`, failing after `timeout`.
-    func waitFor(_ event: Event, count: Int = 1, timeout: Duration = .seconds(10)) async throws {
+    func waitFor(_ event: Event, count: Int = 1, timeout: Duration = .seconds(60)) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 var seen = 0
