@@ -133,7 +133,8 @@ import Testing
         try await withServer(maxConnections: 1) { client, server async throws in
             let start = ContinuousClock.now
             await #expect(throws: AppHTTPClientError.timeout) { try await post(client, "/hang", timeout: .milliseconds(200)) }
-            #expect(ContinuousClock.now - start < .seconds(5))
+            // Generous for a loaded CI box; without the timeout `/hang` never answers.
+            #expect(ContinuousClock.now - start < .seconds(30))
             try await server.waitFor(.closed)
             #expect(try await post(client, "/ok", body: "x").body == "x")
         }

@@ -23,7 +23,9 @@ struct FailureTests {
         let error = await #expect(throws: RedisError.self) {
             try await RedisConnection.connect(RedisConfiguration(host: "192.0.2.1", port: 6379, dialTimeout: .milliseconds(300)))
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Generous for a loaded CI box (one run took 5.1 s); without the dial timeout the
+        // kernel's SYN retries take over two minutes.
+        #expect(ContinuousClock.now - started < .seconds(30))
         guard case .connectFailed? = error else {
             Issue.record("expected connectFailed, got \(String(describing: error))")
             return
