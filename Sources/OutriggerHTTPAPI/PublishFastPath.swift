@@ -35,7 +35,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         /// A request the router answers: its parts pass on.
         case forwarding
         /// A publish being read here.
-        case reading(HTTPAPIServer.PublishInput, contentType: String?, body: ByteBuffer)
+        case reading(HTTPAPIServer.PublishInput, contentType: String?, body: ByteBuffer?)
         /// A publish being published; later parts wait in `waiting`.
         case publishing
         /// A refused body: its remaining parts are dropped and the connection closes.
@@ -71,7 +71,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         switch (state, part) {
         case (.idle, .head(let request)):
             if routerRequests == 0, let input = Self.publishInput(request, apiToken: server.apiToken) {
-                state = .reading(input, contentType: request.headers.first(name: "content-type"), body: context.channel.allocator.buffer(capacity: 0))
+                state = .reading(input, contentType: request.headers.first(name: "content-type"), body: nil)
                 closeAfterResponse = !request.isKeepAlive
             } else {
                 state = .forwarding
@@ -79,22 +79,22 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 context.fireChannelRead(wrapInboundOut(part))
             }
         case (.reading(let input, let contentType, var body), .body(var chunk)):
-            guard body.readableBytes + chunk.readableBytes <= server.maxBodySize else {
+            guard (body?.readableBytes ?? 0) + chunk.readableBytes <= server.maxBodySize else {
                 state = .refused
                 let error = APIError(status: 413, code: "ERR_MALFORMED_REQUEST", message: "request body is larger than \(server.maxBodySize) bytes (--max-body-size)")
                 respond(error, context: context, close: true)
                 return
             }
             state = .idle  // drop the reference to `body` so the append does not copy it
-            if body.readableBytes == 0 {
+            if body == nil {
                 body = chunk  // the usual single chunk: kept as it came, not copied
             } else {
-                body.writeBuffer(&chunk)
+                body!.writeBuffer(&chunk)
             }
             state = .reading(input, contentType: contentType, body: body)
         case (.reading(var input, let contentType, let body), .end):
             state = .publishing
-            input.body = Array(buffer: body)
+            input.body = body.map { Array(buffer: $0) } ?? []
             let handler = NIOLoopBound(self, eventLoop: context.eventLoop)
             let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             let server = server
