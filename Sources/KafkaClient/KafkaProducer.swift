@@ -18,6 +18,8 @@ import Synchronization
 /// ```
 public final class KafkaProducer: Sendable {
     private let core: PollThreadCore
+    /// Each topic's metadata, asked for before its first record (see ``TopicLookups``).
+    let topicLookups: TopicLookups
 
     /// Creates the producer; nothing is sent until the first record. `flushTimeout` bounds how
     /// long ``close()`` waits for records still queued.
@@ -26,7 +28,9 @@ public final class KafkaProducer: Sendable {
         rd_kafka_conf_set_dr_msg_cb(conf, deliveryReportCallback)
         rd_kafka_conf_set_log_cb(conf, logCallback)
         let handle = try RDKafkaHandle(type: RD_KAFKA_PRODUCER, conf: conf)
-        core = PollThreadCore(handle: handle)
+        let core = PollThreadCore(handle: handle)
+        self.core = core
+        topicLookups = TopicLookups { topic in await Self.lookUp(topic, core: core) }
         core.start(name: "kafka-producer-poll") { core in
             while !core.isClosing {
                 rd_kafka_poll(handle.pointer, 100)
@@ -50,6 +54,11 @@ public final class KafkaProducer: Sendable {
     /// record's outcome, in order, once all have their delivery report.
     public func send(_ records: [KafkaProducerRecord]) async -> [Result<KafkaDeliveryReport, KafkaError>] {
         guard !records.isEmpty else { return [] }
+        var previousTopic: String?
+        for record in records where record.topic != previousTopic {
+            await topicLookups.ensureLookedUp(record.topic)
+            previousTopic = record.topic
+        }
         let batch = DeliveryBatch(count: records.count)
         let queued: Void? = core.withOpenHandle { handle in
             for (index, record) in records.enumerated() {
@@ -78,6 +87,24 @@ public final class KafkaProducer: Sendable {
             } ?? KafkaError.closed.code
         }
         guard code == 0 else { throw KafkaError(rd_kafka_resp_err_t(code), "metadata request") }
+    }
+
+    /// Asks the cluster about `topic` alone (a broker that creates topics on first use creates
+    /// it here), waiting a second at most (no longer than librdkafka's own scan would have
+    /// taken); librdkafka keeps the answer in its metadata cache.
+    private static func lookUp(_ topic: String, core: PollThreadCore) async {
+        await BlockingCall.run(name: "kafka-topic-metadata") {
+            _ = core.withOpenHandle { handle in
+                guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else { return }
+                defer { rd_kafka_topic_destroy(topicHandle) }
+                var metadata: UnsafePointer<rd_kafka_metadata>?
+                let error = rd_kafka_metadata(handle.pointer, 0, topicHandle, &metadata, 1000)
+                if let metadata { rd_kafka_metadata_destroy(metadata) }
+                if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    kafkaLogger.debug("topic metadata lookup failed; librdkafka's own scan takes over", metadata: ["topic": "\(topic)", "error": "\(String(cString: rd_kafka_err2str(error)))"])
+                }
+            }
+        }
     }
 
     /// Sends what is queued (waiting up to the flush timeout), fails what is left, and frees
