@@ -27,7 +27,17 @@ struct PublishFastPathTests {
         #expect(taken.traceParent == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" && taken.traceState == "k=v")
     }
 
+    @Test("query parameters: only metadata.* are read, the first = splits, a name without = has an empty value")
+    func queryParameters() throws {
+        let taken = try #require(input("/v1.0/publish/p/t?metadata.a=b=c&&metadata.flag&metadata=x&xmetadata.y=1&metadata.=v"))
+        #expect(taken.pubsubName == "p" && taken.topic == "t")
+        #expect(taken.metadata == ["a": "b=c", "flag": "", "": "v"])
+        #expect(try #require(input("/v1.0/publish/p/t?")).metadata.isEmpty)
+    }
+
     @Test("left to the router", arguments: [
+        "/v1.0/publish/pubsub/?metadata.a=b", "/v1.0/publish/p/t?x=%41", "/v1.0/publish/p/t?x=#", "/v1.0/publish/",
+        "/v1.0/publish/bulk/orders", "/V1.0/publish/p/t",
         "/v1.0/publish/pubsub", "/v1.0/publish/pubsub/", "/v1.0/publish//orders", "/v1.0/publish/pubsub/a//b",
         "/v1.0/publish/bulk/pubsub/orders", "/v1.0/publish/pub%73ub/orders", "/v1.0/publish/pubsub/orders?metadata.a=b+c",
         "/v1.0-alpha1/publish/bulk/pubsub/orders", "/v1.0/bindings/x", "/v1.0/publish/pubsub/orders/",
