@@ -37,31 +37,35 @@ public enum CloudEventTime {
         let secondOfDay = Int(total - days * 86_400)
         let date = CivilCalendar.date(fromDays: days)
         let (year, month, day) = (Int(date.year), Int(date.month), Int(date.day))
-        var out: [UInt8] = []
-        out.reserveCapacity(20)
-        appendDigits(year, width: 4, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(month, width: 2, to: &out)
-        out.append(UInt8(ascii: "-"))
-        appendDigits(day, width: 2, to: &out)
-        out.append(UInt8(ascii: "T"))
-        appendDigits(secondOfDay / 3600, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay / 60 % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: ":"))
-        appendDigits(secondOfDay % 60, width: 2, to: &out)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    private static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
-        var divisor = 1
-        for _ in 1..<width { divisor *= 10 }
-        while divisor > 0 {
-            out.append(UInt8(ascii: "0") + UInt8(value / divisor % 10))
-            divisor /= 10
+        // Written straight into the string's storage: one allocation per timestamp (each
+        // publish makes one).
+        return String(unsafeUninitializedCapacity: 20) { out in
+            var index = 0
+            func put(_ byte: UInt8) {
+                out[index] = byte
+                index += 1
+            }
+            func put(_ value: Int, width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                while divisor > 0 {
+                    put(UInt8(ascii: "0") + UInt8(value / divisor % 10))
+                    divisor /= 10
+                }
+            }
+            put(year, width: 4)
+            put(UInt8(ascii: "-"))
+            put(month, width: 2)
+            put(UInt8(ascii: "-"))
+            put(day, width: 2)
+            put(UInt8(ascii: "T"))
+            put(secondOfDay / 3600, width: 2)
+            put(UInt8(ascii: ":"))
+            put(secondOfDay / 60 % 60, width: 2)
+            put(UInt8(ascii: ":"))
+            put(secondOfDay % 60, width: 2)
+            put(UInt8(ascii: "Z"))
+            return index
         }
     }
-
-
 }

@@ -22,25 +22,24 @@ public enum ContentType {
     /// `mediaType(contentType) == type` says, without building the lowercased copy (every
     /// publish asks this a few times).
     static func hasMediaType(_ contentType: String, _ type: String) -> Bool {
-        let bytes = contentType.utf8
-        var start = bytes.startIndex
-        var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.endIndex
-        while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start = bytes.index(after: start) }
-        while start < end {
-            let last = bytes[bytes.index(before: end)]
-            guard last == UInt8(ascii: " ") || last == UInt8(ascii: "\t") else { break }
-            end = bytes.index(before: end)
-        }
-        var expected = type.utf8.makeIterator()
-        var index = start
-        while index < end {
-            var byte = bytes[index]
-            // Only ASCII letters fold here; a non-ASCII byte never equals an expected ASCII one.
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
-            guard let wanted = expected.next(), wanted == byte else { return false }
-            index = bytes.index(after: index)
-        }
-        return expected.next() == nil
+        // On the string's contiguous UTF-8 (every String read from a request is native): index
+        // arithmetic on a String.UTF8View was a measurable share of a publish.
+        var contentType = contentType
+        var type = type
+        return type.withUTF8 { expected in contentType.withUTF8 { bytes in
+            var start = 0
+            var end = bytes.firstIndex(of: UInt8(ascii: ";")) ?? bytes.count
+            while start < end, bytes[start] == UInt8(ascii: " ") || bytes[start] == UInt8(ascii: "\t") { start += 1 }
+            while start < end, bytes[end - 1] == UInt8(ascii: " ") || bytes[end - 1] == UInt8(ascii: "\t") { end -= 1 }
+            guard end - start == expected.count else { return false }
+            for offset in 0..<(end - start) {
+                var byte = bytes[start + offset]
+                // Only ASCII letters fold here; a non-ASCII byte never equals an expected ASCII one.
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+                guard byte == expected[offset] else { return false }
+            }
+            return true
+        } }
     }
 
     /// `application/json` or any `+json` type other than the CloudEvents ones,
