@@ -50,9 +50,13 @@ struct APIChannel: HTTPChannelHandler {
                 withPipeliningAssistance: false, withErrorHandling: false, withOutboundHeaderValidation: false,
                 withEncoderConfiguration: .init(), withDecoderLimitConfiguration: limits)
             try pipeline.addHandler(RequestBodyDeadline(limit: TimeAmount(readTimeout)))
-            if let fastPath { try pipeline.addHandler(PublishFastPath(server: fastPath)) }
+            if let fastPath {
+                // The fast path keeps the idle timeout: the router's handler below does not see
+                // the publishes answered there.
+                try pipeline.addHandler(PublishFastPath(server: fastPath, idleTimeout: TimeAmount(readTimeout)))
+            }
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
-            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: readTimeout, logger: logger))
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: fastPath == nil ? readTimeout : nil, logger: logger))
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
     }

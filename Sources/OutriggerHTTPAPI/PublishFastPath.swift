@@ -22,6 +22,15 @@ import NIOHTTP1
 /// A request without keep-alive (`Connection: close`, or HTTP/1.0 without `keep-alive`) gets
 /// its answer, then the connection closes.
 ///
+/// The connection's idle timeout is kept here, not by the router's connection handler further
+/// down the pipeline, which never sees the publishes answered here: it closed a connection
+/// that published steadily once the timeout had passed since it opened. A connection is idle
+/// when no request is being read or answered, by either; it closes once idle for the timeout
+/// since its last request or answer. The shutdown's quiesce event is taken here too while a
+/// publish is being read or published: that publish is answered with `Connection: close`,
+/// then the connection closes (the router's handler would have closed it at once, the
+/// publish done and its answer lost).
+///
 /// The publish itself is the router's: ``HTTPAPIServer/publish(_:contentType:)``, the same
 /// errors and status codes. A body over `--max-body-size` gets 413 and the connection closes.
 final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
@@ -61,20 +70,94 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// keep-alive publish answer and its end, shared by every connection.
     private static let noContent = ByteBuffer(string: "HTTP/1.1 204 No Content\r\n\r\n")
 
-    init(server: HTTPAPIServer) {
+    /// The idle timeout, when this handler keeps it (see above).
+    private let idleTimeout: TimeAmount?
+    private var idleTimer: Scheduled<Void>?
+    /// The last request part read or answer written.
+    private var lastActivity = NIODeadline.now()
+    /// The shutdown asked this connection to close once the publish in progress is answered.
+    private var quiescing = false
+
+    init(server: HTTPAPIServer, idleTimeout: TimeAmount? = nil) {
         self.server = server
+        self.idleTimeout = idleTimeout
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
         encoderContext = try? context.pipeline.syncOperations.context(handlerType: HTTPResponseEncoder.self)
+        if context.channel.isActive { armIdleTimer(context) }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         encoderContext = nil
+        idleTimer?.cancel()
+        idleTimer = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        armIdleTimer(context)
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        idleTimer?.cancel()
+        idleTimer = nil
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ChannelShouldQuiesceEvent else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        quiescing = true
+        switch state {
+        case .reading, .publishing:
+            // Answered with `Connection: close`, then closed (``published(_:context:)``).
+            break
+        default:
+            // Nothing here in progress: the router's handler closes the connection now, or once
+            // its own requests are answered (a request pipelined behind them is left to the
+            // router too, which answers it before closing).
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    /// One timer per connection, moved on only when it fires: a request costs a clock read.
+    private func armIdleTimer(_ context: ChannelHandlerContext) {
+        guard let idleTimeout, idleTimer == nil else { return }
+        lastActivity = .now()
+        schedule(idleTimeout: idleTimeout, at: lastActivity + idleTimeout, context)
+    }
+
+    private func schedule(idleTimeout: TimeAmount, at deadline: NIODeadline, _ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            let (handler, context) = bound.value
+            handler.idleTimerFired(idleTimeout: idleTimeout, context)
+        }
+    }
+
+    private func idleTimerFired(idleTimeout: TimeAmount, _ context: ChannelHandlerContext) {
+        idleTimer = nil
+        let busy: Bool
+        switch state {
+        case .idle, .refused: busy = routerRequests > 0
+        case .forwarding, .reading, .publishing: busy = true  // a request being read is the body deadline's
+        }
+        let now = NIODeadline.now()
+        if busy {
+            schedule(idleTimeout: idleTimeout, at: now + idleTimeout, context)
+        } else if now >= lastActivity + idleTimeout {
+            context.close(promise: nil)
+        } else {
+            schedule(idleTimeout: idleTimeout, at: lastActivity + idleTimeout, context)
+        }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
+        if idleTimeout != nil, case .head = part { lastActivity = .now() }
         if case .publishing = state {
             waiting.append(part)
             return
@@ -85,7 +168,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let request)):
-            if routerRequests == 0, let input = Self.publishInput(request, apiToken: server.apiToken) {
+            if routerRequests == 0, !quiescing, let input = Self.publishInput(request, apiToken: server.apiToken) {
                 state = .reading(input, contentType: request.headers.first(name: "content-type"), body: nil)
                 closeAfterResponse = !request.isKeepAlive
             } else {
@@ -139,7 +222,8 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     private func published(_ error: APIError?, context: ChannelHandlerContext) {
-        if closeAfterResponse {
+        if idleTimeout != nil { lastActivity = .now() }
+        if closeAfterResponse || quiescing {
             // As the router does: the answer, then the connection closes; nothing after it is read.
             state = .refused
             waiting = []
@@ -222,7 +306,10 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) { routerRequests = max(0, routerRequests - 1) }
+        if case .end = unwrapOutboundIn(data) {
+            routerRequests = max(0, routerRequests - 1)
+            if idleTimeout != nil { lastActivity = .now() }
+        }
         context.write(data, promise: promise)
     }
 

@@ -74,6 +74,31 @@ struct SlowClientTests {
         }
     }
 
+    @Test("a connection that keeps publishing stays open past the read timeout, and is closed once idle for it")
+    func busyKeepAlive() async throws {
+        try await withSidecar(Self.options) { sidecar, _ in
+            let connection = try RawConnection(port: sidecar.httpPort)
+            let publish = "POST /v1.0/publish/pubsub/busy HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
+            let start = ContinuousClock.now
+            var answered = 0
+            // Publishes answered one after another for three read timeouts (2 s): the connection
+            // is never idle that long, so it must stay open.
+            while ContinuousClock.now - start < .seconds(6) {
+                let (_, closed) = connection.drain()
+                #expect(!closed, "the sidecar closed a busy connection after \(answered) publishes")
+                guard !closed, connection.send(publish) else { break }
+                let answer = try await connection.read(within: .seconds(30), "the answer to publish \(answered)") {
+                    String(decoding: $0, as: UTF8.self).contains("\r\n\r\n")
+                }
+                #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 204"))
+                answered += 1
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(answered >= 10)
+            try await connection.waitUntilClosed(within: .seconds(30), "the sidecar to close the connection once idle")
+        }
+    }
+
     @Test("an idle keep-alive connection is closed after the read timeout")
     func idleKeepAlive() async throws {
         try await withSidecar(Self.options) { sidecar, _ in

@@ -108,6 +108,57 @@ struct PublishFastPathReadTests {
         _ = try? channel.finish()
     }
 
+    /// Counts the shutdown's quiesce events that reach the router's side of the pipeline.
+    final class QuiesceRecorder: ChannelInboundHandler {
+        typealias InboundIn = Never
+        var events = 0
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if event is ChannelShouldQuiesceEvent { events += 1 }
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    @Test("the shutdown's quiesce during a publish: it is answered with Connection: close, then the connection closes")
+    func quiesceDuringPublish() throws {
+        let (channel, _) = try channel()
+        let recorder = QuiesceRecorder()
+        try channel.pipeline.syncOperations.addHandler(recorder)
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try channel.writeInbound(publish(to: "nope"))
+        try channel.writeInbound(HTTPServerRequestPart.end(nil))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        // Kept from the router's handler, which would close the connection at once.
+        #expect(recorder.events == 0)
+        #expect(channel.isActive)
+
+        channel.embeddedEventLoop.run()
+        channel.embeddedEventLoop.run()
+        guard case .head(let answer) = try channel.readOutbound(as: HTTPServerResponsePart.self) else {
+            Issue.record("no answer written")
+            return
+        }
+        #expect(answer.headers["connection"] == ["close"])
+        channel.embeddedEventLoop.run()
+        #expect(!channel.isActive)
+    }
+
+    @Test("the shutdown's quiesce with nothing in progress is passed on, and later publishes are the router's")
+    func quiesceWhileIdle() throws {
+        let (channel, _) = try channel()
+        let recorder = QuiesceRecorder()
+        try channel.pipeline.syncOperations.addHandler(recorder)
+        channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
+        #expect(recorder.events == 1)
+        // A publish arriving now goes on to the router (it answers and closes), not to a broker here.
+        try channel.writeInbound(publish(to: "nope"))
+        guard case .head(let passed) = try channel.readInbound(as: HTTPServerRequestPart.self) else {
+            Issue.record("the publish was not passed on")
+            return
+        }
+        #expect(passed.uri == "/v1.0/publish/nope/orders")
+        _ = try? channel.finish()
+    }
+
     @Test("reads are held while the channel is not writable, and resume when it is")
     func heldWhileNotWritable() throws {
         let (channel, counter) = try channel()
