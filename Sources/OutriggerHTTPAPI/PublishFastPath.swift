@@ -168,6 +168,10 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
         switch (state, part) {
         case (.idle, .head(let request)):
+            if Self.expectsContinue(request) {
+                // Every answer before this request's has ended, or ends first (``write``).
+                if routerRequests == 0 { writeContinue(context) } else { continueAfter = routerRequests }
+            }
             if routerRequests == 0, !quiescing, let input = Self.publishInput(request, apiToken: server.apiToken) {
                 state = .reading(input, contentType: request.headers.first(name: "content-type"), body: nil)
                 closeAfterResponse = !request.isKeepAlive
@@ -306,11 +310,42 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
-            routerRequests = max(0, routerRequests - 1)
-            if idleTimeout != nil { lastActivity = .now() }
+        guard case .end = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
         }
+        routerRequests = max(0, routerRequests - 1)
+        if idleTimeout != nil { lastActivity = .now() }
         context.write(data, promise: promise)
+        if continueAfter > 0 {
+            continueAfter -= 1
+            if continueAfter == 0 { writeContinue(context) }
+        }
+    }
+
+    /// `Expect: 100-continue` on an HTTP/1.1 request: the client waits for `100 Continue`
+    /// before it sends the body (curl for bodies over 1 MiB, for up to a second; some HTTP
+    /// clients for every body). It is sent when the request's head is read, once the answers
+    /// before it have ended — a request is never refused before its body here but for its size,
+    /// which is judged as the body arrives.
+    static func expectsContinue(_ request: HTTPRequestHead) -> Bool {
+        guard request.version.major == 1, request.version.minor >= 1 else { return false }
+        return request.headers["expect"].contains { $0.utf8.count == 12 && $0.lowercased() == "100-continue" }
+    }
+
+    /// The answers the router still owes before a `100 Continue` can go out.
+    private var continueAfter = 0
+
+    private static let continueBytes = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
+
+    /// Written past the response encoder (an interim answer is no response of its own to it),
+    /// like the plain `204`.
+    private func writeContinue(_ context: ChannelHandlerContext) {
+        if let encoderContext {
+            encoderContext.writeAndFlush(NIOAny(Self.continueBytes), promise: nil)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: .continue))), promise: nil)
+        }
     }
 
     /// The publish a request asks for when this handler may answer it, else nil.
