@@ -77,6 +77,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private var lastActivity = NIODeadline.now()
     /// The shutdown asked this connection to close once the publish in progress is answered.
     private var quiescing = false
+    /// The answers the router still owes before a `100 Continue` can go out.
+    private var continueAfter = 0
+    private static let continueBytes = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
 
     init(server: HTTPAPIServer, idleTimeout: TimeAmount? = nil) {
         self.server = server
@@ -127,19 +130,20 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     private func armIdleTimer(_ context: ChannelHandlerContext) {
         guard let idleTimeout, idleTimer == nil else { return }
         lastActivity = .now()
-        schedule(idleTimeout: idleTimeout, at: lastActivity + idleTimeout, context)
+        scheduleIdleTimer(at: lastActivity + idleTimeout, context)
     }
 
-    private func schedule(idleTimeout: TimeAmount, at deadline: NIODeadline, _ context: ChannelHandlerContext) {
+    private func scheduleIdleTimer(at deadline: NIODeadline, _ context: ChannelHandlerContext) {
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         idleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             let (handler, context) = bound.value
-            handler.idleTimerFired(idleTimeout: idleTimeout, context)
+            handler.idleTimerFired(context)
         }
     }
 
-    private func idleTimerFired(idleTimeout: TimeAmount, _ context: ChannelHandlerContext) {
+    private func idleTimerFired(_ context: ChannelHandlerContext) {
         idleTimer = nil
+        guard let idleTimeout else { return }
         let busy: Bool
         switch state {
         case .idle, .refused: busy = routerRequests > 0
@@ -147,11 +151,11 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         let now = NIODeadline.now()
         if busy {
-            schedule(idleTimeout: idleTimeout, at: now + idleTimeout, context)
+            scheduleIdleTimer(at: now + idleTimeout, context)
         } else if now >= lastActivity + idleTimeout {
             context.close(promise: nil)
         } else {
-            schedule(idleTimeout: idleTimeout, at: lastActivity + idleTimeout, context)
+            scheduleIdleTimer(at: lastActivity + idleTimeout, context)
         }
     }
 
@@ -332,11 +336,6 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard request.version.major == 1, request.version.minor >= 1 else { return false }
         return request.headers["expect"].contains { $0.utf8.count == 12 && $0.lowercased() == "100-continue" }
     }
-
-    /// The answers the router still owes before a `100 Continue` can go out.
-    private var continueAfter = 0
-
-    private static let continueBytes = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
 
     /// Written past the response encoder (an interim answer is no response of its own to it),
     /// like the plain `204`.
