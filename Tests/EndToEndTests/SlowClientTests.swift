@@ -76,14 +76,16 @@ struct SlowClientTests {
 
     @Test("a connection that keeps publishing stays open past the read timeout, and is closed once idle for it")
     func busyKeepAlive() async throws {
-        try await withSidecar(Self.options) { sidecar, _ in
+        // A read timeout of 4 s: the client here may pause between publishes (a loaded box) for
+        // up to that long before the sidecar would rightly close the connection as idle.
+        try await withSidecar(SidecarOptions(extraArguments: ["--http-read-timeout", "4s"])) { sidecar, _ in
             let connection = try RawConnection(port: sidecar.httpPort)
             let publish = "POST /v1.0/publish/pubsub/busy HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"
             let start = ContinuousClock.now
             var answered = 0
-            // Publishes answered one after another for three read timeouts (2 s): the connection
-            // is never idle that long, so it must stay open.
-            while ContinuousClock.now - start < .seconds(6) {
+            // Publishes answered one after another for over twice the read timeout: the
+            // connection is never idle that long, so it must stay open.
+            while ContinuousClock.now - start < .seconds(9) {
                 let (_, closed) = connection.drain()
                 #expect(!closed, "the sidecar closed a busy connection after \(answered) publishes")
                 guard !closed, connection.send(publish) else { break }
