@@ -73,7 +73,8 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The idle timeout, when this handler keeps it (see above).
     private let idleTimeout: TimeAmount?
     private var idleTimer: Scheduled<Void>?
-    /// The last request part read or answer written.
+    /// When the connection opened or last wrote an answer. A request read since keeps the
+    /// connection busy until it is answered, so reads need no stamp of their own.
     private var lastActivity = NIODeadline.now()
     /// The shutdown asked this connection to close once the publish in progress is answered.
     private var quiescing = false
@@ -126,7 +127,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    /// One timer per connection, moved on only when it fires: a request costs a clock read.
+    /// One timer per connection, moved on only when it fires: an answer costs a clock read.
     private func armIdleTimer(_ context: ChannelHandlerContext) {
         guard let idleTimeout, idleTimer == nil else { return }
         lastActivity = .now()
@@ -161,7 +162,6 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
-        if idleTimeout != nil, case .head = part { lastActivity = .now() }
         if case .publishing = state {
             waiting.append(part)
             return
