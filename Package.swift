@@ -269,11 +269,11 @@ let package = Package(
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OutriggerTesting"]),
         .testTarget(name: "KafkaComponentsTests", dependencies: ["KafkaComponents", "KafkaClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
-        .testTarget(name: "MQTTComponentsTests", dependencies: ["MQTTComponents", "MQTTClient", "OutriggerCore"]),
+        .testTarget(name: "MQTTComponentsTests", dependencies: ["MQTTComponents", "MQTTClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "OutriggerTesting"]),
         .testTarget(name: "RabbitMQComponentsTests", dependencies: ["RabbitMQComponents", "AMQPClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "NATSClientTests", dependencies: ["NATSClient"]),
-        .testTarget(name: "JetStreamComponentsTests", dependencies: ["JetStreamComponents", "NATSClient", "OutriggerCore"]),
+        .testTarget(name: "JetStreamComponentsTests", dependencies: ["JetStreamComponents", "NATSClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresComponentsTests", dependencies: ["PostgresComponents", "PostgresClient", "OutriggerCore"]),
         .testTarget(name: "ChaosSmokeTests", dependencies: ["OutriggerChaos"]),
         .testTarget(

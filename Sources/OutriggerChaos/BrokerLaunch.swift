@@ -11,7 +11,7 @@ struct BrokerLaunch: Sendable {
 
     /// The launch of `broker` on `port` with its files in `directory`; fails naming the
     /// program when it is not installed.
-    static func make(_ broker: ChaosBroker, port: Int, directory: String, repositoryRoot: String) throws -> BrokerLaunch {
+    static func make(_ broker: ChaosBroker, port: Int, directory: String, repositoryRoot: String) async throws -> BrokerLaunch {
         switch broker {
         case .redis:
             return BrokerLaunch(
@@ -45,7 +45,7 @@ struct BrokerLaunch: Sendable {
             // consumer that restarts from its committed offset still finds its records.
             let topics = ["\(ChaosResources.topic):32", "\(ChaosResources.deadLetterTopic):4"]
             return BrokerLaunch(
-                executable: try buildKafkaMock(directory: directory, repositoryRoot: repositoryRoot), arguments: ["-p", "\(port)"] + topics)
+                executable: try await buildKafkaMock(directory: directory, repositoryRoot: repositoryRoot), arguments: ["-p", "\(port)"] + topics)
         case .rabbitmq:
             return try rabbitMQ(port: port, directory: directory)
         }
@@ -83,18 +83,14 @@ struct BrokerLaunch: Sendable {
     }
 
     /// Builds the librdkafka mock cluster (conformance/kafka-mock) into `directory`.
-    private static func buildKafkaMock(directory: String, repositoryRoot: String) throws -> String {
+    private static func buildKafkaMock(directory: String, repositoryRoot: String) async throws -> String {
         let script = repositoryRoot + "/conformance/kafka-mock/build.sh"
         let output = directory + "/kafka-mock"
-        let build = Process()
-        build.executableURL = URL(fileURLWithPath: "/bin/bash")
-        build.arguments = [script, output]
-        build.standardOutput = FileHandle.nullDevice
-        build.standardError = FileHandle.nullDevice
-        try build.run()
-        build.waitUntilExit()
-        guard build.terminationStatus == 0 else {
-            throw BrokerMissing("the Kafka mock cluster could not be built (\(script) needs gcc, pkg-config and librdkafka-dev)")
+        // Awaited, not waited for: the runner's tasks (and a test's) go on while gcc works.
+        let build = try ChildProcess(executable: "/bin/bash", arguments: [script, output], logPath: directory + "/kafka-mock-build.log")
+        guard await build.waitForExit(within: .seconds(600)), FileManager.default.isExecutableFile(atPath: output) else {
+            build.signal(SIGKILL)
+            throw BrokerMissing("the Kafka mock cluster could not be built (\(script) needs gcc, pkg-config and librdkafka-dev; see \(directory)/kafka-mock-build.log)")
         }
         return output
     }

@@ -16,12 +16,12 @@ final class BrokerServer: @unchecked Sendable {
     private var child: ChildProcess?
 
     /// A broker not started yet; fails naming the missing program when it is not installed.
-    init(_ broker: ChaosBroker, directory: String, repositoryRoot: String) throws {
+    init(_ broker: ChaosBroker, directory: String, repositoryRoot: String) async throws {
         self.broker = broker
         self.directory = directory + "/broker"
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o777])
         port = Self.ports.allocate()
-        launch = try BrokerLaunch.make(broker, port: port, directory: self.directory, repositoryRoot: repositoryRoot)
+        launch = try await BrokerLaunch.make(broker, port: port, directory: self.directory, repositoryRoot: repositoryRoot)
     }
 
     /// Starts the broker (with the data it kept) and returns once it accepts connections.

@@ -27,7 +27,7 @@ public struct ChaosScenario: Sendable {
         let broker: BrokerServer
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            broker = try BrokerServer(settings.broker, directory: directory, repositoryRoot: settings.repositoryRoot)
+            broker = try await BrokerServer(settings.broker, directory: directory, repositoryRoot: settings.repositoryRoot)
         } catch let missing as BrokerMissing {
             result.status = .notRun(missing.description)
             return result

@@ -2,6 +2,7 @@ import Foundation
 import HTTPBinding
 import NIOSSL
 import OutriggerCore
+import OutriggerTesting
 import Testing
 
 /// `MTLSRootCA`, `MTLSClientCert` and `MTLSClientKey` against an HTTPS server that requires a
@@ -10,7 +11,7 @@ import Testing
 struct HTTPBindingTLSTests {
     /// Runs `body` with certificates and an mTLS echo server; records a skip when openssl is absent.
     func withMTLSServer(_ body: (TestCertificates, EchoServer) async throws -> Void) async throws {
-        guard let certificates = try TestCertificates.make() else {
+        guard let certificates = try await TestCertificates.make() else {
             print("SKIPPED bindings.http mutual TLS: /usr/bin/openssl is not installed")
             if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("openssl is required in CI") }
             return

@@ -65,7 +65,7 @@ struct JetStreamRestartTests {
 
         try await publisher.until(acknowledged: Self.messagesPerPhase)
         for _ in 0..<Self.kills {
-            server.kill9()
+            await server.kill9()
             try await server.start()
             // Keep publishing until the component is back and a phase more was acknowledged.
             try await publisher.until(acknowledged: publisher.acknowledged.count + Self.messagesPerPhase, .seconds(60))
@@ -99,7 +99,7 @@ struct JetStreamHealthTests {
         try await server.start()
         let pubsub = try await SharedBroker.component(["streamName": "health"], url: server.url)
         #expect(pubsub.health == .connected)
-        server.kill9()
+        await server.kill9()
         try await Self.until(pubsub) { $0 != .connected }
         try await server.start()
         try await Self.until(pubsub) { $0 == .connected }

@@ -1,5 +1,6 @@
 import Foundation
 import OutriggerCore
+import OutriggerTesting
 import Testing
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ final class PrivateNATSServer: @unchecked Sendable {
     let port: Int
     let storeDirectory: String
     let extraArguments: [String]
-    private var process: Process?
+    private var process: AwaitableProcess?
 
     var url: String { "nats://127.0.0.1:\(port)" }
 
@@ -42,7 +43,7 @@ final class PrivateNATSServer: @unchecked Sendable {
     }
 
     deinit {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let process, process.isRunning { kill(process.pid, SIGKILL) }
         try? FileManager.default.removeItem(atPath: storeDirectory)
     }
 
@@ -58,11 +59,11 @@ final class PrivateNATSServer: @unchecked Sendable {
         output.seekToEndOfFile()
         process.standardOutput = output
         process.standardError = output
-        try process.run()
-        self.process = process
+        let child = try AwaitableProcess(launching: process)
+        self.process = child
         let deadline = ContinuousClock.now.advanced(by: .seconds(15))
         while !TCPPortCheck.accepts(port: port) {
-            guard ContinuousClock.now < deadline, process.isRunning else {
+            guard ContinuousClock.now < deadline, child.isRunning else {
                 let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                 throw ComponentError(.terminal, "nats-server on \(port) did not start: \(text.suffix(600))")
             }
@@ -71,10 +72,9 @@ final class PrivateNATSServer: @unchecked Sendable {
     }
 
     /// Kills the server with SIGKILL (no shutdown of its own) and waits for it to exit.
-    func kill9() {
+    func kill9() async {
         guard let process else { return }
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
         self.process = nil
+        await process.kill()
     }
 }

@@ -13,7 +13,7 @@ import Testing
 struct KafkaBrokerRestartTests {
     @Test("after its broker is killed and restarted, publishing works again and the live subscription receives new events")
     func recoversAfterRestart() async throws {
-        let mock = try PrivateKafkaMock()
+        let mock = try await PrivateKafkaMock.make()
         try await mock.start()
         let pubsub = try await KafkaPubSub.start(metadata: KafkaTestBroker.metadata("pubsub.kafka", ["brokers": mock.brokers, "initialOffset": "oldest"]))
         let topic = KafkaTestBroker.unique("restart")
@@ -25,7 +25,7 @@ struct KafkaBrokerRestartTests {
         try await pubsub.publish(OutgoingMessage(topic: topic, data: Array("before".utf8), contentType: "text/plain", metadata: partition))
         try await withDeadline(.seconds(30), "the event before the restart") { try await log.wait { $0.payloads(event: "done").contains("before") } }
 
-        mock.kill()
+        await mock.kill()
         try await mock.start()
         // The outbound Resiliency policy's part: publish again until the broker takes it.
         try await withDeadline(.seconds(45), "a publish accepted after the restart") {
@@ -42,6 +42,6 @@ struct KafkaBrokerRestartTests {
         try await withDeadline(.seconds(45), "the event after the restart") { try await log.wait { $0.payloads(event: "done").contains("after-2") } }
         await subscription.cancel()
         try await pubsub.close()
-        mock.kill()
+        await mock.kill()
     }
 }

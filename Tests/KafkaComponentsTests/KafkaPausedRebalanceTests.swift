@@ -12,7 +12,7 @@ struct KafkaPausedRebalanceTests {
         "a partition paused for a full read-ahead buffer when the group took it away is read again once it is assigned back",
         arguments: ["range", "sticky"])
     func pausedPartitionAssignedAgain(strategy: String) async throws {
-        let mock = try PrivateKafkaMock()
+        let mock = try await PrivateKafkaMock.make()
         try await mock.start()
         let topic = KafkaTestBroker.unique("paused-rebalance")
         let group = KafkaTestBroker.unique("group")

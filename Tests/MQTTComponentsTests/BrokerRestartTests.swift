@@ -107,7 +107,7 @@ struct BrokerRestartTests {
         for index in 0..<total {
             if index == total / 2 {
                 if signal == "KILL" { try await broker.waitForSave(of: "order-\(index - 1)") }
-                broker.stop(signal: signal == "KILL" ? SIGKILL : SIGTERM)
+                await broker.stop(signal: signal == "KILL" ? SIGKILL : SIGTERM)
                 try await broker.start()
                 gate.open()
             }
@@ -133,6 +133,6 @@ struct BrokerRestartTests {
         #expect(missing.isEmpty, "\(missing.count) acknowledged publishes never delivered, e.g. \(missing.sorted().prefix(5))")
         await subscription.cancel()
         try await pubsub.close()
-        broker.stop()
+        await broker.stop()
     }
 }

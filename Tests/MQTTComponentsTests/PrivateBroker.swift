@@ -44,7 +44,7 @@ final class PrivateBroker: @unchecked Sendable {
     }
 
     deinit {
-        stop()
+        discard()
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -81,12 +81,29 @@ final class PrivateBroker: @unchecked Sendable {
 
     /// Stops it with `signal` (SIGTERM: mosquitto writes its store on the way out) and waits
     /// for the exit.
-    func stop(signal: Int32 = SIGTERM) {
+    func stop(signal: Int32 = SIGTERM) async {
         guard pid > 0 else { return }
-        kill(pid, signal)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
+        let child = pid
         pid = 0
+        kill(child, signal)
+        // Polled, not waited for: a blocking waitpid would hold one of the few threads every
+        // test's tasks share.
+        var status: Int32 = 0
+        while waitpid(child, &status, WNOHANG) == 0 {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Kills the broker without waiting (for a `defer`); a thread of its own reaps it.
+    func discard() {
+        guard pid > 0 else { return }
+        let child = pid
+        pid = 0
+        kill(child, SIGKILL)
+        Thread.detachNewThread {
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+        }
     }
 
     /// Waits until mosquitto's store on disk holds `payload` (with `autosave_on_changes` it

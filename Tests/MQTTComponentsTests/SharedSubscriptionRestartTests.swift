@@ -34,7 +34,7 @@ struct SharedSubscriptionRestartTests {
         // reconnect backoff against the publisher's), in all three hardly ever.
         var acknowledged = Set<String>()
         for restart in 1...3 {
-            broker.stop(signal: SIGTERM)
+            await broker.stop(signal: SIGTERM)
             try await broker.start()
             for index in 0..<20 {
                 try await publishUntilAcknowledged(pubsub, "after-\(restart)-\(index)")
@@ -47,7 +47,7 @@ struct SharedSubscriptionRestartTests {
         #expect(missing.isEmpty, "\(missing.count) of \(expected.count) acknowledged publishes never delivered, e.g. \(missing.sorted().prefix(5))")
         await subscription.cancel()
         try await pubsub.close()
-        broker.stop()
+        await broker.stop()
     }
 
     /// What the outbound resiliency policy does for a retriable error, without its delay: the

@@ -83,7 +83,7 @@ struct BrokerRestartTests {
         try await withDeadline(.seconds(60), "\(crashAt) confirmed publishes before the crash") {
             while ledger.confirmedCount < crashAt { try await Task.sleep(for: .milliseconds(10)) }
         }
-        broker.kill()
+        await broker.kill()
         ledger.state.withLock { $0.restarted = true }
         try await broker.start()
         try await withDeadline(.seconds(90), "every publish confirmed") {

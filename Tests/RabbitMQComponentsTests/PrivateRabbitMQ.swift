@@ -23,7 +23,7 @@ final class PrivateRabbitMQ {
     private let directory: URL
     private let node: String
     /// The process group of the running node; only touched by the test that owns this broker.
-    private var process: Process?
+    private var process: AwaitableProcess?
 
     /// A broker not yet started; skips the test (an Issue with `CI=true`) when rabbitmq-server
     /// is not installed. With `tls`, it also listens with TLS on ``tlsPort`` with that
@@ -66,7 +66,8 @@ final class PrivateRabbitMQ {
     }
 
     deinit {
-        kill()
+        // Not awaited: the kernel ends the group at once, Foundation reaps the node.
+        if let process { Glibc.kill(-process.pid, SIGKILL) }
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -91,14 +92,14 @@ final class PrivateRabbitMQ {
         let log = FileHandle(forWritingAtPath: "/dev/null")
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        let child = try AwaitableProcess(launching: process)
         // Foundation starts the child as the leader of a process group of its own; the node's
         // beam and helpers inherit the group.
-        guard getpgid(process.processIdentifier) == process.processIdentifier else {
-            Glibc.kill(process.processIdentifier, SIGKILL)
+        guard getpgid(child.pid) == child.pid else {
+            await child.kill()
             throw PrivateBrokerError("rabbitmq-server did not start in a process group of its own")
         }
-        self.process = process
+        self.process = child
         let port = port
         try await withDeadline(limit, "rabbitmq-server on 127.0.0.1:\(port)") {
             while !TCPPortCheck.accepts(host: "127.0.0.1", port: port) {
@@ -118,11 +119,10 @@ final class PrivateRabbitMQ {
     }
 
     /// `kill -9` of the node's process group: a crash, not a shutdown.
-    func kill() {
+    func kill() async {
         guard let process else { return }
         self.process = nil
-        Glibc.kill(-process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await process.killGroup()
     }
 }
 

@@ -62,7 +62,7 @@ struct FaultTests {
             group.addTask {
                 for threshold in [3_000, 7_000] {
                     try await eventually(.seconds(60), "\(threshold) publishes") { tally.acceptedCount >= threshold }
-                    server.kill()
+                    await server.kill()
                     try await server.launch()
                 }
             }

@@ -18,7 +18,7 @@ struct ReconnectTests {
         try await pubsub.publish("before", to: topic)
         try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["before"]) }
 
-        server.kill()
+        await server.kill()
         try await eventually(.seconds(10), "the loss to be noticed") { pubsub.health != .connected }
         let started = ContinuousClock.now
         let error = await #expect(throws: ComponentError.self) { try await pubsub.publish("during", to: topic) }

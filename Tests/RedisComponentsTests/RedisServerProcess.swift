@@ -1,4 +1,5 @@
 import Foundation
+import OutriggerTesting
 import RedisClient
 
 /// A redis-server of a test's own, on a port of its own, for what the shared server must not
@@ -9,7 +10,7 @@ final class RedisServerProcess: @unchecked Sendable {
     let port: Int
     let directory: URL
     private let arguments: [String]
-    private var process: Process?
+    private var process: AwaitableProcess?
 
     /// Returns when `redis-server` is installed; else the test is skipped (a failure with `CI=true`).
     static func requireInstalled(_ test: String = #function) throws {
@@ -19,7 +20,7 @@ final class RedisServerProcess: @unchecked Sendable {
 
     /// Starts a server with `arguments` added (`--appendonly yes`, TLS settings ...); with
     /// `tlsCertificate` the server listens with TLS only, on ``port``.
-    static func start(_ arguments: [String] = [], tls: TestCertificate? = nil) async throws -> RedisServerProcess {
+    static func start(_ arguments: [String] = [], tls: TestCertificates? = nil) async throws -> RedisServerProcess {
         var lastError: (any Error)?
         for _ in 0..<5 {
             let port = Int.random(in: 20_000..<40_000)
@@ -27,7 +28,7 @@ final class RedisServerProcess: @unchecked Sendable {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             var all = ["--bind", "127.0.0.1", "--dir", directory.path, "--save", "", "--daemonize", "no", "--logfile", directory.appendingPathComponent("redis.log").path]
             if let tls {
-                all += ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.certificatePath, "--tls-key-file", tls.keyPath, "--tls-auth-clients", "no"]
+                all += ["--port", "0", "--tls-port", String(port), "--tls-cert-file", tls.serverCertificatePath, "--tls-key-file", tls.serverKeyPath, "--tls-auth-clients", "no"]
             } else {
                 all += ["--port", String(port)]
             }
@@ -37,6 +38,7 @@ final class RedisServerProcess: @unchecked Sendable {
                 return server
             } catch {
                 lastError = error
+                await server.kill()
                 server.stop()
             }
         }
@@ -50,17 +52,12 @@ final class RedisServerProcess: @unchecked Sendable {
     }
 
     deinit {
-        if let process { Foundation.kill(process.processIdentifier, SIGKILL) }
+        if let process { Foundation.kill(process.pid, SIGKILL) }
     }
 
     /// Runs the server and waits until it answers (a TCP connect for TLS servers).
     func launch(tls: Bool = false) async throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/redis-server")
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try AwaitableProcess("/usr/bin/redis-server", arguments)
         self.process = process
         let port = port
         try await eventually(.seconds(10), "redis-server on port \(port) to answer") {
@@ -75,21 +72,17 @@ final class RedisServerProcess: @unchecked Sendable {
     /// Kills the server (SIGKILL: nothing is saved on the way out; a child of the test
     /// process inherits its blocked SIGTERM) and waits until it is gone. Its data directory
     /// stays, for a ``launch(tls:)`` on the same port.
-    func kill() {
+    func kill() async {
         guard let process else { return }
         self.process = nil
-        Foundation.kill(process.processIdentifier, SIGKILL)
-        // Reaped by Foundation's child watcher; wait without blocking on a run loop.
-        var waited = 0
-        while process.isRunning && waited < 5_000 {
-            usleep(1_000)
-            waited += 1
-        }
+        await process.kill()
     }
 
-    /// Kills the server and removes its data directory: the end of a test.
+    /// Kills the server and removes its data directory: the end of a test (from a `defer`,
+    /// so not awaited: the kernel ends the server at once and Foundation reaps it).
     func stop() {
-        kill()
+        if let process { Foundation.kill(process.pid, SIGKILL) }
+        process = nil
         try? FileManager.default.removeItem(at: directory)
     }
 
@@ -104,37 +97,5 @@ final class RedisServerProcess: @unchecked Sendable {
         return withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(socket, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
         }
-    }
-}
-
-/// A self-signed certificate for `localhost` and `127.0.0.1`, made with openssl for a test.
-struct TestCertificate: Sendable {
-    let certificatePath: String
-    let keyPath: String
-
-    var certificatePEM: String { (try? String(contentsOfFile: certificatePath, encoding: .utf8)) ?? "" }
-
-    /// Deletes the files (a running server has read them already).
-    func remove() {
-        try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: certificatePath).deletingLastPathComponent().path)
-    }
-
-    static func make() throws -> TestCertificate {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-tls-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let certificate = directory.appendingPathComponent("cert.pem").path
-        let key = directory.appendingPathComponent("key.pem").path
-        let openssl = Process()
-        openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-        openssl.arguments = [
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", key, "-out", certificate,
-        ]
-        openssl.standardOutput = FileHandle.nullDevice
-        openssl.standardError = FileHandle.nullDevice
-        try openssl.run()
-        while openssl.isRunning { usleep(2_000) }
-        guard openssl.terminationStatus == 0 else { throw DeadlinePassed(description: "openssl could not make a certificate") }
-        return TestCertificate(certificatePath: certificate, keyPath: key)
     }
 }

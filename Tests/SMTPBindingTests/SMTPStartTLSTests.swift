@@ -1,73 +1,59 @@
 import Foundation
 import OutriggerCore
+import OutriggerTesting
 @testable import SMTPBinding
 import Testing
 
 /// A sink of its own that offers STARTTLS with a self-signed certificate made by `openssl`.
 final class TLSMailSink {
     let sink: MailSink
-    private let process: Process
+    private let process: AwaitableProcess
     private let directory: URL
 
     /// nil (after printing SKIPPED, and recording an issue when `CI=true`) when openssl or
     /// Debian's python3-aiosmtpd is missing.
     static func start(_ test: String) async throws -> TLSMailSink? {
         let python = "/usr/bin/python3"
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), try run(python, ["-c", "import aiosmtpd"]) == 0 else {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), try await AwaitableProcess.run(python, ["-c", "import aiosmtpd"]) == 0 else {
             MailSink.skip(test, because: "needs /usr/bin/openssl and Debian's python3-aiosmtpd")
             return nil
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-smtp-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let status = try run("/usr/bin/openssl", [
+        let status = try await AwaitableProcess.run("/usr/bin/openssl", [
             "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "2",
             "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             "-keyout", directory.appendingPathComponent("key.pem").path, "-out", directory.appendingPathComponent("cert.pem").path,
         ])
         guard status == 0 else { throw MailFormatError(description: "openssl req failed with status \(status)") }
         let port = try SilentListener().port  // a free port, released again
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [
+        // Errors discarded: aiosmtpd prints a traceback for every failed handshake.
+        let process = try AwaitableProcess(python, [
             MailSink.repositoryRoot.appendingPathComponent("conformance/smtp-sink/server.py").path,
             "--port", String(port), "--dir", directory.appendingPathComponent("mail").path,
             "--tls-cert", directory.appendingPathComponent("cert.pem").path, "--tls-key", directory.appendingPathComponent("key.pem").path,
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice  // aiosmtpd prints a traceback for every failed handshake
-        try process.run()
+        ])
         let sink = TLSMailSink(sink: MailSink(port: port, directory: directory.appendingPathComponent("mail")), process: process, directory: directory)
         try await withTimeLimit(.seconds(30)) {
             // The sink needs a moment to start Python and bind; poll until it accepts.
             while !TCPPortCheck.accepts(host: "127.0.0.1", port: port) {
-                guard process.isRunning else { throw MailFormatError(description: "the SMTP sink exited with status \(process.terminationStatus)") }
+                guard process.isRunning else { throw MailFormatError(description: "the SMTP sink exited with status \(process.status ?? -1)") }
                 try await Task.sleep(for: .milliseconds(50))
             }
         }
         return sink
     }
 
-    private init(sink: MailSink, process: Process, directory: URL) {
+    private init(sink: MailSink, process: AwaitableProcess, directory: URL) {
         self.sink = sink
         self.process = process
         self.directory = directory
     }
 
+    /// For a `defer`: the sink is ended, not awaited (Foundation reaps it).
     func stop() {
-        process.terminate()
-        process.waitUntilExit()
+        if process.isRunning { kill(process.pid, SIGTERM) }
         try? FileManager.default.removeItem(at: directory)
-    }
-
-    private static func run(_ executable: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
     }
 }
 
