@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 import OutriggerCore
 import OutriggerDelivery
 import OutriggerHTTPAPI
@@ -246,7 +248,7 @@ enum AppPortProbe {
         let deadline = clock.now.advanced(by: timeout)
         var nextNotice = clock.now.advanced(by: .seconds(2))
         logger.info("waiting for the app on port \(port)")
-        while !TCPPortCheck.accepts(host: host, port: port) {
+        while !(await accepts(host: host, port: port, within: min(.seconds(1), max(deadline - clock.now, .milliseconds(10))))) {
             guard clock.now < deadline else { throw Timeout(port: port, limit: timeout) }
             if clock.now >= nextNotice {
                 logger.info("still waiting for the app on port \(port)")
@@ -255,5 +257,18 @@ enum AppPortProbe {
             try await Task.sleep(for: .milliseconds(50))
         }
         logger.info("app is listening on port \(port)")
+    }
+
+    /// Whether a TCP connection to `host:port` opens within `limit`. Connected on the event
+    /// loops: an address that drops connection attempts (a firewall, a listener whose backlog
+    /// is full) would hold a blocking `connect` for the kernel's two minutes of SYN retries,
+    /// on one of the cooperative pool's few threads, past `--app-startup-timeout`.
+    static func accepts(host: String, port: Int, within limit: Duration) async -> Bool {
+        let milliseconds = max(1, limit.components.seconds * 1_000 + limit.components.attoseconds / 1_000_000_000_000_000)
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.milliseconds(milliseconds))
+        guard let channel = try? await bootstrap.connect(host: host, port: port).get() else { return false }
+        try? await channel.close()
+        return true
     }
 }

@@ -158,6 +158,25 @@ struct CommandLineTests {
         await sidecar.stop()
     }
 
+    @Test("--app-startup-timeout holds when connection attempts to the app port hang (a listener whose backlog is full)")
+    func appPortThatDropsConnections() async throws {
+        let listener = try FullBacklogListener()
+        defer { listener.close() }
+        let folder = try ResourceFolder(["pubsub.yaml": YAML.pubsub()])
+        defer { folder.remove() }
+        let httpPort = Ports.allocate()
+        let sidecar = try SidecarProcess.launch(
+            ["run", "--app-id", "orders", "--app-port", String(listener.port), "--dapr-http-port", String(httpPort),
+             "--resources-path", folder.path, "--drain-timeout", "1s", "--app-startup-timeout", "2s"],
+            httpPort: httpPort)
+        let started = ContinuousClock.now
+        // A blocking connect would wait out the kernel's SYN retries (about two minutes).
+        let status = try? await sidecar.waitForExit(timeout: .seconds(40))
+        #expect(status.map { $0 != 0 } == true, "the sidecar \(status.map { "exited with \($0)" } ?? "was still running") after \(ContinuousClock.now - started)\n\(sidecar.logTail)")
+        #expect(sidecar.logTail.contains("did not open port \(listener.port) within 2s"), "\(sidecar.logTail)")
+        await sidecar.stop()
+    }
+
     @Test("outrigger --help and outrigger run --help exit 0 and describe the main options")
     func help() async throws {
         let top = try await SidecarProcess.runToExit(["--help"])
@@ -179,5 +198,42 @@ struct CommandLineTests {
         let result = try await SidecarProcess.runToExit(["run", "--dapr-http-port", String(Ports.allocate()), "--no-such-flag"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--no-such-flag"), "\(result.stderr)")
+    }
+}
+
+/// A listener that never accepts, with its queue of one (backlog 0) taken by a connection of
+/// its own: the kernel drops further connection attempts, which then hang in SYN retries as
+/// they would behind a firewall that drops them.
+final class FullBacklogListener {
+    let port: Int
+    private let listener: Int32
+    private let queued: Int32
+
+    init() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let queued = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ready = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, $0, &length) == 0
+                    && connect(queued, $0, length) == 0
+            }
+        }
+        guard ready else {
+            Glibc.close(listener)
+            Glibc.close(queued)
+            throw POSIXError(.EADDRNOTAVAIL)
+        }
+        self.listener = listener
+        self.queued = queued
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() {
+        Glibc.close(queued)
+        Glibc.close(listener)
     }
 }
