@@ -13,7 +13,14 @@ struct JSONLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
 
-    static let instance = ProcessInfo.processInfo.hostName
+    /// The host name as `gethostname` has it (daprd's `os.Hostname()`). Not Foundation's
+    /// `ProcessInfo.hostName`, which resolves the name and could hold the first log line (on an
+    /// event loop or the cooperative pool) for a DNS timeout.
+    static let instance: String = {
+        var name = [CChar](repeating: 0, count: 256)
+        guard gethostname(&name, name.count - 1) == 0 else { return "localhost" }
+        return String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
     private static let lock = NSLock()
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
