@@ -136,7 +136,7 @@ final class ConsumerLoop: Sendable {
             if let queue { rd_kafka_queue_destroy(queue) }
             queue = nil
         }
-        handle.destroy()
+        handle.destroyClosedConsumer()
         let (waiter, assignmentWaiters) = state.withLock { state in
             state.finished = true
             defer {
