@@ -257,7 +257,14 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
             return Self.takeBatch(&state.pending, limit: limit)
         }
         while let settled = batch {
-            await settle(settled)
+            if Task.isCancelled {
+                // This handler's task was cancelled (the pipeline's drain cancels the delivery
+                // it runs): the settlement is for every finished message, not that delivery,
+                // and must not fail on a cancellation meant for it.
+                await Task { await settle(settled) }.value
+            } else {
+                await settle(settled)
+            }
             let (next, waiter, room) = state.withLock { state -> (Settlement<Message>?, CheckedContinuation<Int?, Never>?, Int) in
                 state.held -= settled.count
                 var waiter: CheckedContinuation<Int?, Never>?

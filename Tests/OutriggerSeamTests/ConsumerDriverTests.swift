@@ -97,6 +97,30 @@ struct ConsumerDriverTests {
         #expect(settled == Settled(nacks: [.init(id: 1, reason: .failed("app said no"))]))
     }
 
+    @Test("a handler whose task is cancelled (a drain cancels the delivery) still has its message settled outside the cancellation")
+    func settleOutsideACancelledHandler() async throws {
+        let settledCancelled = Mutex<[Bool]>([])
+        let settlements = Mailbox<Settled>()
+        let broker = ScriptedBroker()
+        let driver = ConsumerDriver<Delivery>(
+            configuration: .init(maxConcurrency: 4),
+            handler: { _ in
+                // What DeliveryPipeline's drain does to a delivery running in this task.
+                withUnsafeCurrentTask { $0?.cancel() }
+                throw CancellationError()
+            },
+            settle: { settlement in
+                settledCancelled.withLock { $0.append(Task.isCancelled) }
+                settlements.send(Settled(settlement))
+            })
+        driver.start { try await broker.pull(room: $0) }
+        _ = try await broker.reads.receive("the first read")
+        broker.answer([Delivery(1)])
+        #expect(try await settlements.receive("the settlement") == Settled(nacks: [.init(id: 1, reason: .cancelled)]))
+        #expect(settledCancelled.withLock { $0 } == [false], "settle ran in the cancelled task")
+        try await stop(driver)
+    }
+
     @Test("messages that finish while settle runs are settled together in the next call")
     func batching() async throws {
         let app = FakeApp(holding: true, settling: false)
