@@ -286,6 +286,12 @@ public final class ConsumerDriver<Message: Sendable>: Sendable {
     }
 
     private static func takeBatch(_ pending: inout Settlement<Message>, limit: Int) -> Settlement<Message> {
+        if pending.count <= limit {
+            // The usual case: everything pending fits, and the arrays change hands uncopied
+            // (this code is generic, not specialized per component: element-wise copies cost).
+            defer { pending = Settlement() }
+            return pending
+        }
         var batch = Settlement<Message>()
         let ackCount = min(pending.acks.count, limit)
         batch.acks = Array(pending.acks.prefix(ackCount))
