@@ -264,9 +264,7 @@ enum AppPortProbe {
     /// is full) would hold a blocking `connect` for the kernel's two minutes of SYN retries,
     /// on one of the cooperative pool's few threads, past `--app-startup-timeout`.
     static func accepts(host: String, port: Int, within limit: Duration) async -> Bool {
-        let milliseconds = max(1, limit.components.seconds * 1_000 + limit.components.attoseconds / 1_000_000_000_000_000)
-        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .connectTimeout(.milliseconds(milliseconds))
+        let bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connectTimeout(TimeAmount(limit))
         guard let channel = try? await bootstrap.connect(host: host, port: port).get() else { return false }
         try? await channel.close()
         return true
