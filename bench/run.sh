@@ -15,7 +15,8 @@
 #      against its ceiling: a SwiftNIO relay answering 204 and POSTing each body to nginx on the
 #      same event loop (outrigger-ceilings nio-relay)
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
-#   5. idle RSS and start-to-healthz time of the sidecar
+#   5. idle memory of the sidecar (VmRSS, its anonymous part, Pss, private pages) and its
+#      start-to-healthz time
 #   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load, grpc-swift 2): at
 #      1,000 QPS over 16 connections, open loop (latency from each request's scheduled send time),
 #      and at saturation (50 requests in flight over 16 connections, closed loop) -> p50/p90/p99,
@@ -70,7 +71,22 @@ pids+=($!)
 sidecar=$!
 wait_healthy 18500
 sleep 1
-rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$sidecar/status")
+# VmRSS and its anonymous part from status; Pss and the private (unshared) pages from smaps_rollup.
+memory_kb=$(python3 - "$sidecar" <<'PY'
+import json, sys
+def read(path):
+    values = {}
+    for line in open(path):
+        name, _, rest = line.partition(":")
+        parts = rest.split()
+        if len(parts) == 2 and parts[1] == "kB":
+            values[name] = int(parts[0])
+    return values
+status, rollup = read(f"/proc/{sys.argv[1]}/status"), read(f"/proc/{sys.argv[1]}/smaps_rollup")
+print(json.dumps({"rss": status["VmRSS"], "anon": status["RssAnon"], "pss": rollup["Pss"],
+                  "private": rollup["Private_Clean"] + rollup["Private_Dirty"]}))
+PY
+)
 
 # 1. single publish vs nginx, and vs the ceilings of the HTTP stack it runs on
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
@@ -288,11 +304,11 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$rss_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" <<'PY'
 import json, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
-rss_mb, startup_ms = int(sys.argv[6]) / 1024, float(sys.argv[7])
+memory, startup_ms = {k: v / 1024 for k, v in json.loads(sys.argv[6]).items()}, float(sys.argv[7])
 rate = lambda r: r["requests"] / r["seconds"]
 print()
 print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
@@ -324,7 +340,8 @@ print(f"  SwiftNIO relay (ceiling):       {relay_rate:,.0f}   ({relay['delivered
 print("                                  (the relay answers 204 and POSTs each body to nginx on the same event loop, 64 connections: no envelope, broker, routing or retries)")
 if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
-print(f"idle RSS:                         {rss_mb:.1f} MB   (target <= 15 MB)")
+print(f"idle RSS:                         {memory['rss']:.1f} MB   (target <= 15 MB); anonymous {memory['anon']:.1f} MB, Pss {memory['pss']:.1f} MB, private {memory['private']:.1f} MB")
+print("                                  (RSS counts every shared-library page mapped; Pss splits shared pages among the processes mapping them; private pages are this process's alone)")
 print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5; target <= 50 ms)")
 grpc_noop_load, grpc_noop_saturate = (json.loads(line) for line in sys.argv[8].splitlines())
 grpc_load, grpc_saturate = (json.loads(line) for line in sys.argv[9].splitlines())
