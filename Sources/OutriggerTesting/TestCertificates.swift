@@ -25,12 +25,12 @@ public struct TestCertificates: Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    public static let openssl = "/usr/bin/openssl"
+    private static let opensslPath = "/usr/bin/openssl"
 
     /// Makes the files; nil when `openssl` is not installed. `clientName` is the client
     /// certificate's common name (a broker taking it as the user name sees it).
     public static func make(clientName: String = "outrigger-test-client") async throws -> TestCertificates? {
-        guard FileManager.default.isExecutableFile(atPath: openssl) else { return nil }
+        guard FileManager.default.isExecutableFile(atPath: opensslPath) else { return nil }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("outrigger-tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         let certificates = TestCertificates(directory: directory)
@@ -63,7 +63,7 @@ public struct TestCertificates: Sendable {
 
     private func openssl(_ arguments: [String]) async throws {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.openssl)
+        process.executableURL = URL(fileURLWithPath: Self.opensslPath)
         process.arguments = arguments
         process.currentDirectoryURL = directory
         process.standardOutput = FileHandle.nullDevice
