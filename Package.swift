@@ -245,10 +245,13 @@ let package = Package(
             dependencies: [
                 "OutriggerTesting",
                 "DaprProto",
+                "OutriggerGRPCAPI",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "GRPCNIOTransportHTTP2Posix", package: "grpc-swift-nio-transport"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "BuiltinComponentsTests", dependencies: ["BuiltinComponents", "OutriggerCore", "OutriggerTesting"]),

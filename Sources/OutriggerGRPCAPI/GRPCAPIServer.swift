@@ -53,7 +53,7 @@ public struct GRPCAPIServer: Service {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = maxMessageSize
         let prefaceTimeout = prefaceTimeout
-        config.channelDebuggingCallbacks.onAcceptTCPConnection = { channel in
+        config.flushPerLoopTick { channel in
             channel.eventLoop.makeCompletedFuture {
                 try channel.pipeline.syncOperations.addHandler(HTTP2PrefaceDeadline(limit: prefaceTimeout), position: .first)
             }

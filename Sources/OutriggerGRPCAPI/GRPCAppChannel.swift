@@ -59,6 +59,7 @@ public final class GRPCAppChannel: AppChannel, Service {
         // Quick, because deliveries fail fast meanwhile and are retried by the pipeline.
         let reconnect = Backoff.appReconnect
         config.backoff = .init(initial: reconnect.initial, max: reconnect.maximum, multiplier: reconnect.multiplier, jitter: reconnect.jitter)
+        config.flushPerLoopTick()
         let transport = try Transport(target: .ipv4(address: host, port: port), transportSecurity: .plaintext, config: config)
         client = GRPCClient(transport: transport, interceptors: appAPIToken.map { [AppAPITokenClientInterceptor(token: $0)] } ?? [])
         callback = Dapr_Proto_Runtime_V1_AppCallback.Client(wrapping: client)

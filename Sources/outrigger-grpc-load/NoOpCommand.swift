@@ -1,6 +1,7 @@
 import ArgumentParser
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import OutriggerGRPCAPI
 
 /// `noop`: a gRPC server whose `PublishEvent` answers at once (``NoOpDaprService``), on the same
 /// transport, configuration and executor as the sidecar's gRPC API: the ceiling the sidecar's
@@ -19,6 +20,7 @@ struct NoOpCommand: AsyncParsableCommand {
     func run() async throws {
         var config = HTTP2ServerTransport.Posix.Config.defaults
         config.rpc.maxRequestPayloadSize = 4 << 20
+        config.flushPerLoopTick()
         let transport = HTTP2ServerTransport.Posix(address: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext, config: config)
         let server = GRPCServer(transport: transport, services: [NoOpDaprService()])
         let executor = executor

@@ -1,6 +1,7 @@
 import DaprProto
 import GRPCCore
 import GRPCNIOTransportHTTP2Posix
+import OutriggerGRPCAPI
 
 /// Dapr API clients of one server, each on its own HTTP/2 connection.
 enum PublishClients {
@@ -16,8 +17,10 @@ enum PublishClients {
     static func with<Result: Sendable>(
         port: Int, count: Int, warmUp: Dapr_Proto_Runtime_V1_PublishEventRequest, _ body: @Sendable ([DaprClient]) async throws -> Result
     ) async throws -> Result {
+        var config = HTTP2ClientTransport.Posix.Config.defaults
+        config.flushPerLoopTick()
         let grpcClients = try (0..<count).map { _ in
-            GRPCClient(transport: try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext))
+            GRPCClient(transport: try HTTP2ClientTransport.Posix(target: .ipv4(address: "127.0.0.1", port: port), transportSecurity: .plaintext, config: config))
         }
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for client in grpcClients {
