@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Writes scripts/startup-order.txt: the functions the sidecar runs while it starts, serves the
+# HTTP and gRPC APIs, publishes, delivers and shuts down, one symbol per line. The release link
+# places them together at the front of the code (Package.swift, sidecarLinkerSettings), so the
+# pages resident after start are the pages used, not every page a scattered function shares.
+#
+# The functions come from a run of the release binary under valgrind's callgrind (every function
+# executed, not a sample), kept when the binary defines them. Names that later vanish from the
+# code are ignored by the linker; new hot functions land outside the front until the next run,
+# so rerun this (`make startup-order`) after large changes. Usage: scripts/startup-order.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+swift build -c release --product outrigger 2>&1 | tail -1
+swift build -c release --product outrigger-grpc-load 2>&1 | tail -1
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# valgrind 3.19 (Debian 12) cannot read the DWARF 5 the toolchain writes: profile a copy without it.
+objcopy --strip-debug .build/release/outrigger "$work/outrigger"
+http=18610 grpc=18611 app=18612
+
+# The app: answers the subscription query and every delivery with 200.
+python3 - "$app" > /dev/null 2>&1 <<'PY' &
+import http.server, json, sys
+class App(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        body = json.dumps([{"pubsubname": "pubsub", "topic": "orders", "route": "/orders"}]).encode()
+        self.send_response(200); self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *args): pass
+http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), App).serve_forever()
+PY
+pids+=($!)
+
+valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" --demangle=no --compress-strings=no \
+  --compress-pos=no --dump-instr=no "$work/outrigger" run -a order -H "$http" -G "$grpc" -M 0 -p "$app" \
+  -d bench/components --log-level error > "$work/valgrind.log" 2>&1 &
+sidecar=$!
+pids+=($sidecar)
+
+for _ in $(seq 300); do
+  curl -sf -o /dev/null "http://127.0.0.1:$http/v1.0/healthz" && break
+  sleep 0.2
+done
+body='{"orderId": 1, "note": "startup order"}'
+for _ in $(seq 20); do
+  curl -sf -o /dev/null -H 'Content-Type: application/json' -d "$body" "http://127.0.0.1:$http/v1.0/publish/pubsub/orders"
+done
+curl -sf -o /dev/null -H 'Content-Type: application/json' \
+  -d "[{\"entryId\": \"1\", \"event\": $body, \"contentType\": \"application/json\"}]" \
+  "http://127.0.0.1:$http/v1.0-alpha1/publish/bulk/pubsub/orders"
+curl -sf -o /dev/null "http://127.0.0.1:$http/v1.0/metadata"
+.build/release/outrigger-grpc-load load "$grpc" --qps 50 --connections 2 --seconds 1 > /dev/null
+sleep 1
+kill -TERM "$sidecar"
+wait "$sidecar" || true
+
+grep -E '^c?fn=' "$work/callgrind.out" | sed -E "s/^c?fn=(\([0-9]+\) )?//; s/'[0-9]+$//" | sort -u > "$work/executed"
+nm --defined-only .build/release/outrigger | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/defined"
+comm -12 "$work/executed" "$work/defined" > scripts/startup-order.txt
+echo "scripts/startup-order.txt: $(wc -l < scripts/startup-order.txt) functions"
