@@ -11,7 +11,7 @@ CHAOS_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test unit conformance fuzz bench profile chaos brokers-up brokers-down brokers-status proto clean
+.PHONY: help deps build run test unit conformance fuzz bench profile chaos startup-order brokers-up brokers-down brokers-status proto clean
 
 help: ## Show this help
 	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
@@ -66,6 +66,10 @@ brokers-down: ## Stop the brokers brokers-up started
 
 brokers-status: ## Show which brokers are up
 	@conformance/brokers.sh status
+
+startup-order: ## Regenerate scripts/startup-order.txt, the functions the release link puts first (a valgrind run of the sidecar)
+	@scripts/deps.sh startup-order
+	@scripts/startup-order.sh
 
 proto: ## Regenerate Sources/DaprProto from the Dapr .proto files (output is committed)
 	@bash proto/generate.sh

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages a make target needs, only the missing ones, so a second run is
-# fast and works offline. Usage: scripts/deps.sh build|test|bench|chaos
+# fast and works offline. Usage: scripts/deps.sh build|test|bench|chaos|startup-order
 set -euo pipefail
 
 need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev libhiredis-dev
@@ -8,6 +8,7 @@ need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl li
 need_test=(python3-venv openssl python3-aiosmtpd rabbitmq-server nats-server mosquitto iproute2)
 need_bench=(wrk nginx-light redis-tools gcc libc6-dev linux-perf)
 need_chaos=(redis-server gcc libc6-dev)
+need_startup_order=(valgrind binutils)
 
 packages=("${need_build[@]}")
 case "${1:-build}" in
@@ -15,7 +16,8 @@ case "${1:-build}" in
   test) packages+=("${need_test[@]}") ;;
   bench) packages+=("${need_test[@]}" "${need_bench[@]}") ;;
   chaos) packages+=("${need_test[@]}" "${need_chaos[@]}") ;;
-  *) echo "usage: $0 build|test|bench|chaos" >&2; exit 64 ;;
+  startup-order) packages+=("${need_startup_order[@]}") ;;
+  *) echo "usage: $0 build|test|bench|chaos|startup-order" >&2; exit 64 ;;
 esac
 
 missing=()
