@@ -35,10 +35,11 @@ test: ## Install test needs, start the real brokers, run unit, end-to-end and co
 	@scripts/deps.sh test
 	@scripts/test.sh
 
-unit: build ## Run the unit and end-to-end tests only (no brokers)
-	swift test $(SWIFT_BUILD_FLAGS) --skip ConformanceTests
+unit: deps ## Run the unit and end-to-end tests only (no brokers)
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build $(SWIFT_BUILD_FLAGS) --skip ConformanceTests
 
-conformance: build ## Run the conformance suite (COMPONENT=pubsub.redis to run one component)
+conformance: deps ## Run the conformance suite (COMPONENT=pubsub.redis to run one component)
 	@scripts/conformance.sh $(COMPONENT)
 
 fuzz: ## Fuzz the CloudEvents codec, resource YAML, routing rules and bulk-publish body (FUZZ_SECONDS=60 each)

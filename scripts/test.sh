@@ -17,7 +17,9 @@ if [ "${OUTRIGGER_SKIP_BROKERS:-}" != "1" ]; then
   started_brokers=1
 fi
 
-swift build
+# One build of everything, tests included: a plain `swift build` first would compile every module
+# twice, since building the tests turns on testability and recompiles what it built.
+swift build --build-tests
 # Tests talk to the sidecar binary built above and to the brokers on their standard ports.
 # swift-testing also writes its JSON event stream, from which the closing line is counted.
 events=.build/test-events.jsonl
@@ -28,7 +30,7 @@ rm -f "$events" "$heavy_events"
 # wall-clock bounds of tests running beside them on a 2-core box.
 heavy='ChaosSmokeTests|ConnectionLoadTests|SlowClientTests|BodyLimitMemoryTests'
 set +e
-swift test --skip "$heavy" --event-stream-output-path "$events" --event-stream-version 0 2>&1 | tee .build/test-output.log
+swift test --skip-build --skip "$heavy" --event-stream-output-path "$events" --event-stream-version 0 2>&1 | tee .build/test-output.log
 status=${PIPESTATUS[0]}
 swift test --skip-build --no-parallel --filter "$heavy" --event-stream-output-path "$heavy_events" --event-stream-version 0 2>&1 | tee -a .build/test-output.log
 heavy_status=${PIPESTATUS[0]}
