@@ -64,8 +64,12 @@ extension PubSubConformance {
         let missing = expected.filter { snapshot.successes[$0] == nil }
         let duplicateCount = snapshot.duplicateCount(of: expected)
         let detail = "\(expected.count) messages, \(snapshot.redeliveryCount(of: expected)) redeliveries, \(duplicateCount) duplicates"
-        if !complete || !missing.isEmpty {
+        if !missing.isEmpty {
             return StepResult(Step.verify.rawValue, .failed("\(missing.count) of \(expected.count) messages never acknowledged within \(maxReadDuration), e.g. \(missing.prefix(3))"), detail: detail)
+        }
+        if !complete {
+            // The wait ended before the last acknowledgement, which came before the snapshot.
+            return StepResult(Step.verify.rawValue, .failed("every message was acknowledged, but not all within \(maxReadDuration)"), detail: detail)
         }
         let strays = snapshot.attempts.keys.filter { !sent.contains($0) }.sorted()
         if !strays.isEmpty {

@@ -62,8 +62,9 @@ struct PubSubTests {
         let other = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "b", maxConcurrency: 1)) { await b.record($0) }
         let sent = (1...50).map { "m\($0)" }
         for payload in sent { try await pubsub.publish(payload, to: topic) }
-        try await withDeadline(.seconds(20), "group b to get everything") { await b.waitForAll(Set(sent)) }
-        try await eventually(.seconds(20), "group a to get everything") { Set(await a1.payloads + a2.payloads) == Set(sent) }
+        // Generous: a second on an idle box, but 20 s once ran out in the first minute of `make test`.
+        try await withDeadline(.seconds(60), "group b to get everything") { await b.waitForAll(Set(sent)) }
+        try await eventually(.seconds(60), "group a to get everything") { Set(await a1.payloads + a2.payloads) == Set(sent) }
         for subscription in [first, second, other] { await subscription.cancel() }
         let (shareA1, shareA2) = (await a1.payloads, await a2.payloads)
         #expect(shareA1.count + shareA2.count == sent.count, "each message once within group a")
