@@ -32,7 +32,12 @@ import NIOHTTP1
 /// publish done and its answer lost).
 ///
 /// The publish itself is the router's: ``HTTPAPIServer/publish(_:contentType:)``, the same
-/// errors and status codes. A body over `--max-body-size` gets 413 and the connection closes.
+/// errors and status codes. A body over `--max-body-size` gets 413 and the connection closes,
+/// lingering: the answer is followed by a FIN and the rest of the body is read and dropped until
+/// the client has sent it or closes, for at most ``lingerLimit``. Closed at once, the socket
+/// would answer the client's next bytes with a reset, and a client that writes its whole body
+/// before it reads (Python's `requests`, `curl` without `Expect`) would see "connection reset"
+/// instead of the 413, as it would from a router answer (Hummingbird drains what is left).
 final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias InboundOut = HTTPServerRequestPart
@@ -49,6 +54,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         case publishing
         /// A refused body: its remaining parts are dropped and the connection closes.
         case refused
+        /// A body over the limit, answered 413 and half-closed: what is left of it is read and
+        /// dropped; its end (or the client's close, or ``lingerLimit``) closes the connection.
+        case lingering
     }
 
     private let server: HTTPAPIServer
@@ -81,6 +89,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     /// The answers the router still owes before a `100 Continue` can go out.
     private var continueAfter = 0
     private static let continueBytes = ByteBuffer(string: "HTTP/1.1 100 Continue\r\n\r\n")
+    /// How long a refused body is read and dropped at most (nginx's `lingering_timeout`).
+    static let lingerLimit = TimeAmount.seconds(5)
+    private var lingerTimer: Scheduled<Void>?
 
     init(server: HTTPAPIServer, idleTimeout: TimeAmount? = nil) {
         self.server = server
@@ -96,6 +107,8 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         encoderContext = nil
         idleTimer?.cancel()
         idleTimer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
     }
 
     func channelActive(context: ChannelHandlerContext) {
@@ -106,6 +119,8 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
     func channelInactive(context: ChannelHandlerContext) {
         idleTimer?.cancel()
         idleTimer = nil
+        lingerTimer?.cancel()
+        lingerTimer = nil
         context.fireChannelInactive()
     }
 
@@ -147,7 +162,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         guard let idleTimeout else { return }
         let busy: Bool
         switch state {
-        case .idle, .refused: busy = routerRequests > 0
+        case .idle, .refused, .lingering: busy = routerRequests > 0
         case .forwarding, .reading, .publishing: busy = true  // a request being read is the body deadline's
         }
         let now = NIODeadline.now()
@@ -186,9 +201,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             }
         case (.reading(let input, let contentType, var body), .body(var chunk)):
             guard (body?.readableBytes ?? 0) + chunk.readableBytes <= server.maxBodySize else {
-                state = .refused
+                state = .lingering
                 let error = APIError(status: 413, code: "ERR_MALFORMED_REQUEST", message: "request body is larger than \(server.maxBodySize) bytes (--max-body-size)")
-                respond(error, context: context, close: true)
+                respond(error, context: context, close: true, linger: true)
                 return
             }
             state = .idle  // drop the reference to `body` so the append does not copy it
@@ -221,8 +236,11 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             context.fireChannelRead(wrapInboundOut(part))
         case (.forwarding, _):
             context.fireChannelRead(wrapInboundOut(part))
-        case (.refused, _):
+        case (.refused, _), (.lingering, .body):
             break
+        case (.lingering, _):
+            // The refused body has ended: nothing of it is left to drop.
+            context.close(promise: nil)
         default:
             // A part out of order (the codec does not produce one): let the router judge it.
             context.fireChannelRead(wrapInboundOut(part))
@@ -285,7 +303,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return false
     }
 
-    private func respond(_ error: APIError?, context: ChannelHandlerContext, close: Bool) {
+    private func respond(_ error: APIError?, context: ChannelHandlerContext, close: Bool, linger: Bool = false) {
         if error == nil, !close, let encoderContext {
             // Between responses the encoder holds no state, and every response before this one
             // has ended (the router's are counted in `routerRequests`): the bytes can go out
@@ -306,10 +324,26 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         if close {
-            let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
-            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in bound.value.close(promise: nil) }
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { result in
+                let (handler, context) = bound.value
+                if linger, case .success = result {
+                    handler.linger(context)
+                } else {
+                    context.close(promise: nil)
+                }
+            }
         } else {
             context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+        }
+    }
+
+    /// Half-closes after a 413 and drops what is left of the body (see the type's notes).
+    private func linger(_ context: ChannelHandlerContext) {
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.close(mode: .output).whenFailure { _ in bound.value.close(promise: nil) }
+        lingerTimer = context.eventLoop.assumeIsolated().scheduleTask(in: Self.lingerLimit) {
+            bound.value.close(promise: nil)
         }
     }
 

@@ -24,6 +24,26 @@ struct LimitsAndScopesTests {
         }
     }
 
+    @Test("a client that writes a whole over-large body before reading gets the 413, not a reset; one that stops sending is closed")
+    func refusedBodyIsDropped() async throws {
+        try await withSidecar(SidecarOptions()) { sidecar, _ in
+            let body = [UInt8](repeating: UInt8(ascii: "x"), count: 30 << 20)
+            let head = "POST /v1.0/publish/pubsub/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+            let whole = try RawConnection(port: sidecar.httpPort)
+            whole.send(head + "\(body.count)\r\n\r\n")
+            let sentWhole = whole.send(body)
+            #expect(sentWhole, "the connection was reset while the refused body was still being sent")
+            let answer = try await whole.waitUntilClosed(within: .seconds(60), "the 413 and the close")
+            #expect(RawConnection.statusLines(answer).first?.hasPrefix("HTTP/1.1 413") == true, "\(String(decoding: answer.prefix(200), as: UTF8.self))")
+
+            let stopped = try RawConnection(port: sidecar.httpPort)
+            stopped.send(head + "\(100 << 20)\r\n\r\n")
+            stopped.send([UInt8](body.prefix(5 << 20)))
+            let stoppedAnswer = try await stopped.waitUntilClosed(within: .seconds(60), "the connection of a client that stopped sending to close")
+            #expect(RawConnection.statusLines(stoppedAnswer).first?.hasPrefix("HTTP/1.1 413") == true)
+        }
+    }
+
     @Test("a component scoped to other app ids is not loaded: absent from metadata, publishing to it is refused")
     func scopedOut() async throws {
         let scoped = YAML.pubsub(name: "private") + "scopes:\n  - billing\n"
