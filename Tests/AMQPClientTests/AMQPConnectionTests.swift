@@ -33,7 +33,7 @@ struct AMQPConnectionTests {
         let consumerChannel = try await connection.openChannel()
         try await consumerChannel.setPrefetch(10)
         let consumer = try await consumerChannel.consume(queue: queue)
-        let deliveries = try await withDeadline(.seconds(10), "the delivery") { try await consumer.next(max: 10) }
+        let deliveries = try await withDeadline(.seconds(60), "the delivery") { try await consumer.next(max: 10) }
         #expect(deliveries.count == 1)
         let delivery = try #require(deliveries.first)
         #expect(delivery.body == Array("hello".utf8))

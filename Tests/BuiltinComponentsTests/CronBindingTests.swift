@@ -34,7 +34,7 @@ private final class CronHarness: Sendable {
 
     /// Waits until the binding's loop is asleep, then moves both clocks by `duration`.
     func advance(by duration: Duration) async throws {
-        try await withDeadline(.seconds(10), "the cron loop to sleep") { [clock] in await clock.sleepers(atLeast: 1) }
+        try await withDeadline(.seconds(60), "the cron loop to sleep") { [clock] in await clock.sleepers(atLeast: 1) }
         clock.advance(by: duration)
     }
 
@@ -110,7 +110,7 @@ struct CronBindingTests {
         harness.clock.advance(by: .seconds(2))
         #expect(events.received == 1)
         gate.open()
-        try await withDeadline(.seconds(10), "the schedule to wait for 00:00:04") { await harness.clock.sleepers(atLeast: 1) }
+        try await withDeadline(.seconds(60), "the schedule to wait for 00:00:04") { await harness.clock.sleepers(atLeast: 1) }
         #expect(binding.skippedFirings == 2)
         #expect(binding.firings == 1)
         try await harness.advance(by: .seconds(1))
@@ -168,7 +168,7 @@ struct CronBindingTests {
         let binding = try harness.binding("0 0 * * * *")
         let events = Inbox<BindingEvent>()
         let subscription = try await binding.read { events.put($0) }
-        try await withDeadline(.seconds(10), "the loop to sleep") { await harness.clock.sleepers(atLeast: 1) }
+        try await withDeadline(.seconds(60), "the loop to sleep") { await harness.clock.sleepers(atLeast: 1) }
         harness.setWallClock(by: .seconds(2 * 3600))
         harness.clock.advance(by: .seconds(60))
         let late = try await events.next("the late firing")
@@ -188,7 +188,7 @@ struct CronBindingTests {
         let binding = try harness.binding("0 0 * * * *")
         let events = Inbox<BindingEvent>()
         let subscription = try await binding.read { events.put($0) }
-        try await withDeadline(.seconds(10), "the loop to sleep") { await harness.clock.sleepers(atLeast: 1) }
+        try await withDeadline(.seconds(60), "the loop to sleep") { await harness.clock.sleepers(atLeast: 1) }
         harness.setWallClock(by: .seconds(-60))
         try await harness.advance(by: .seconds(30))
         try await harness.advance(by: .seconds(59))
@@ -256,7 +256,7 @@ struct CronBindingTests {
         let events = Inbox<BindingEvent>()
         _ = try await binding.read { events.put($0) }
         _ = try await binding.read { events.put($0) }
-        try await withDeadline(.seconds(10), "both loops to sleep") { await harness.clock.sleepers(atLeast: 2) }
+        try await withDeadline(.seconds(60), "both loops to sleep") { await harness.clock.sleepers(atLeast: 2) }
         try await binding.close()
         harness.clock.advance(by: .seconds(5))
         #expect(events.received == 0)

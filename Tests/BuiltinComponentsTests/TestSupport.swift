@@ -31,7 +31,7 @@ final class Inbox<Element: Sendable>: Sendable {
     }
 
     /// The next element, waiting for it up to `limit`.
-    func next(_ what: String, within limit: Duration = .seconds(10)) async throws -> Element {
+    func next(_ what: String, within limit: Duration = .seconds(60)) async throws -> Element {
         try await withDeadline(limit, what) {
             guard let element = await self.take() else { throw CancellationError() }
             return element
@@ -90,7 +90,7 @@ final class Gate: Sendable {
 }
 
 /// Waits (yielding, never sleeping) until `condition` holds, failing after `limit`.
-func eventually(_ what: String, within limit: Duration = .seconds(10), _ condition: @escaping @Sendable () -> Bool) async throws {
+func eventually(_ what: String, within limit: Duration = .seconds(60), _ condition: @escaping @Sendable () -> Bool) async throws {
     try await withDeadline(limit, what) {
         while !condition() {
             try Task.checkCancellation()

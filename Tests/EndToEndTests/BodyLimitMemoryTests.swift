@@ -11,7 +11,7 @@ struct BodyLimitMemoryTests {
         let connection = try RawConnection(port: port)
         connection.send("POST \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(declared)\r\n\r\n")
         connection.send([UInt8](repeating: UInt8(ascii: "x"), count: sent))
-        let answer = try await connection.read(within: .seconds(10), "the answer to a \(declared)-byte publish") {
+        let answer = try await connection.read(within: .seconds(60), "the answer to a \(declared)-byte publish") {
             !RawConnection.statusLines($0).isEmpty
         }
         return RawConnection.statusLines(answer).first ?? ""

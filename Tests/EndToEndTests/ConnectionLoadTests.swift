@@ -118,7 +118,7 @@ struct ConnectionLoadTests {
             process.terminate()
             process.waitUntilExit()
         }
-        let limits = try await poll(for: .seconds(20), "the sidecar to raise its open-file limit") { () -> (String, String)? in
+        let limits = try await poll(for: .seconds(60), "the sidecar to raise its open-file limit") { () -> (String, String)? in
             guard let limits = Self.openFileLimits(process.processIdentifier), limits.soft != "256" else { return nil }
             return limits
         }

@@ -53,7 +53,7 @@ struct HotReloadTests {
             try "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata: {name: broken}\nspec: {type: pubsub.nothing, version: v1}\n"
                 .write(toFile: folder + "/broken.yaml", atomically: true, encoding: .utf8)
             try "kind: Component\n  not: [valid".write(toFile: folder + "/worse.yaml", atomically: true, encoding: .utf8)
-            try await poll(for: .seconds(20), "the reload failure to be logged") { () -> Bool? in
+            try await poll(for: .seconds(60), "the reload failure to be logged") { () -> Bool? in
                 sidecar.logs.contains("hot reload: the resources do not load; the running ones are kept") ? true : nil
             }
             try await sidecar.mustPublish(topic: "a", json: #"{"after": "broken"}"#)
@@ -61,7 +61,7 @@ struct HotReloadTests {
 
             // Fixing the syntax leaves the unknown type: that component is refused, the rest runs.
             try FileManager.default.removeItem(atPath: folder + "/worse.yaml")
-            try await poll(for: .seconds(20), "the unknown type to be refused") { () -> Bool? in
+            try await poll(for: .seconds(60), "the unknown type to be refused") { () -> Bool? in
                 sidecar.logs.contains("hot reload: component 'broken' cannot start; it is not added") ? true : nil
             }
             try await sidecar.mustPublish(topic: "a", json: #"{"after": "fixed"}"#)
@@ -81,11 +81,11 @@ struct HotReloadTests {
             #expect(app.received("/fails").count == 1)
 
             try YAML.resiliency(maxRetries: 2, duration: "20ms").write(toFile: folder + "/resiliency.yaml", atomically: true, encoding: .utf8)
-            try await poll(for: .seconds(20), "the new policies to be in force") { () -> Bool? in
+            try await poll(for: .seconds(60), "the new policies to be in force") { () -> Bool? in
                 sidecar.logs.contains("hot reload: Resiliency policies changed") ? true : nil
             }
             // The subscription restarted with the new policy (its counters start again).
-            try await poll(for: .seconds(20), "the subscription to be back") { () -> Bool? in
+            try await poll(for: .seconds(60), "the subscription to be back") { () -> Bool? in
                 (try? await sidecar.deliveries(topic: "fails")) != nil ? true : nil
             }
             try await sidecar.mustPublish(topic: "fails", json: #"{"round": 2}"#)

@@ -13,7 +13,7 @@ enum LaunchedApp {
         def post(path, payload):
             request = urllib.request.Request(APP + path, data=json.dumps(payload).encode(),
                                              headers={"Content-Type": "application/json"}, method="POST")
-            urllib.request.urlopen(request, timeout=5).read()
+            urllib.request.urlopen(request, timeout=60).read()
 
         def on_term(signum, frame):
             post("/launched/sigterm", {"pid": os.getpid()})
@@ -24,7 +24,7 @@ enum LaunchedApp {
 
         if sys.argv[1] == "exit-when-ready":
             health = "http://127.0.0.1:" + os.environ["DAPR_HTTP_PORT"] + "/v1.0/healthz"
-            deadline = time.time() + 20
+            deadline = time.time() + 60
             while time.time() < deadline:
                 try:
                     if urllib.request.urlopen(health, timeout=1).status == 204:

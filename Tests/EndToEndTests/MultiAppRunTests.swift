@@ -118,12 +118,12 @@ struct MultiAppRunTests {
             }
             #expect(run.stdout.text.contains(#"== APP - checkout == Published data: {"orderId": 5}"#))
             // The publisher has exited: its sidecar went with it; the subscriber's still runs.
-            try await poll(for: .seconds(20), "the checkout sidecar to stop after its app ended") { () -> Bool? in
+            try await poll(for: .seconds(60), "the checkout sidecar to stop after its app ended") { () -> Bool? in
                 let list = try await SidecarProcess.runToExit(["list"], environment: ["OUTRIGGER_RUNTIME_DIR": runtime.path])
                 return list.stdout.contains("checkout") ? nil : (list.stdout.contains("order-processor") ? true : nil)
             }
             run.signal(SIGINT)
-            let status = try await run.waitForExit(timeout: .seconds(30))
+            let status = try await run.waitForExit(timeout: .seconds(60))
             #expect(status == 0, "\(run.logTail)")
 
             let logs = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/order-processor/.dapr/logs")
@@ -164,20 +164,20 @@ struct MultiAppRunTests {
         let environment = ["OUTRIGGER_RUNTIME_DIR": runtime.path]
         let run = try SidecarProcess.launch(["run", "-f", folder.path], environment: environment)
         do {
-            let httpPort = try await poll(for: .seconds(30), "solo's sidecar to be listed") { () -> Int? in
+            let httpPort = try await poll(for: .seconds(60), "solo's sidecar to be listed") { () -> Int? in
                 let list = try await SidecarProcess.runToExit(["list", "-o", "json"], environment: environment)
                 let records = try? JSON.parse(Array(list.stdout.utf8))
                 return records?[0]?["httpPort"]?.number.map { Int($0) }
             }
             #expect(httpPort != 3500, "a port is chosen when the template gives none")
-            try await poll(for: .seconds(30), "solo's subscription") { () -> Bool? in
+            try await poll(for: .seconds(60), "solo's subscription") { () -> Bool? in
                 let metadata = try? await HTTP.request("GET", "http://127.0.0.1:\(httpPort)/v1.0/metadata")
                 let subscriptions = metadata.flatMap { try? JSON.parse($0.body) }?["subscriptions"]?.array
                 return subscriptions?.isEmpty == false ? true : nil
             }
             let published = try await SidecarProcess.runToExit(["publish", "-i", "solo", "-p", "pubsub", "-t", "notes", "-d", #"{"n": 1}"#], environment: environment)
             #expect(published.status == 0, "\(published.stderr)")
-            try await poll(for: .seconds(20), "the app to print the event") { () -> Bool? in
+            try await poll(for: .seconds(60), "the app to print the event") { () -> Bool? in
                 run.stdout.text.contains(#"== APP - solo == Subscriber received: {"n": 1}"#) ? true : nil
             }
             #expect(run.stdout.text.contains("== SIDECAR - solo =="), "daprdLogDestination: console shows the sidecar's log")
@@ -185,7 +185,7 @@ struct MultiAppRunTests {
             // `stop -f` stops the template's sidecars; the app then goes with its sidecar.
             let stopped = try await SidecarProcess.runToExit(["stop", "-f", folder.path], environment: environment)
             #expect(stopped.status == 0 && stopped.stdout.contains("app id 'solo' stopped"), "\(stopped.stderr)")
-            let status = try await run.waitForExit(timeout: .seconds(30))
+            let status = try await run.waitForExit(timeout: .seconds(60))
             #expect(status == 0, "\(run.logTail)")
             let sidecarStopped = run.stdout.text.range(of: "== SIDECAR - solo ==")
                 .flatMap { _ in run.stdout.text.range(of: "outrigger stopped") }

@@ -26,7 +26,7 @@ struct PipeliningTests {
             ]
             connection.send(requests.joined())
             let count = requests.count
-            let answers = try await connection.read(within: .seconds(10), "\(count) answers") { RawConnection.statusLines($0).count >= count }
+            let answers = try await connection.read(within: .seconds(60), "\(count) answers") { RawConnection.statusLines($0).count >= count }
             let statuses = RawConnection.statusLines(answers).map { $0.split(separator: " ")[1] }
             #expect(statuses == ["204", "204", "200", "404", "204", "204", "204"], "\(String(decoding: answers.prefix(2000), as: UTF8.self))")
             // The escaped topic goes through the router, which decodes it to `piped`.
@@ -44,22 +44,22 @@ struct PipeliningTests {
             ]
             second.send(more.joined())
             let moreCount = more.count
-            let moreAnswers = try await second.read(within: .seconds(10), "\(moreCount) answers") { RawConnection.statusLines($0).count >= moreCount }
+            let moreAnswers = try await second.read(within: .seconds(60), "\(moreCount) answers") { RawConnection.statusLines($0).count >= moreCount }
             let moreStatuses = RawConnection.statusLines(moreAnswers).map { $0.split(separator: " ")[1] }
             #expect(moreStatuses == ["204", "204", "200", "404", "204"], "\(String(decoding: moreAnswers.prefix(2000), as: UTF8.self))")
 
             // `Connection: close` on a publish: its answer, then the connection closes.
             let third = try RawConnection(port: sidecar.httpPort)
             third.send("POST /v1.0/publish/pubsub/piped HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n{\"n\":9}")
-            let closing = try await third.waitUntilClosed(within: .seconds(10), "the connection to close after the answer")
+            let closing = try await third.waitUntilClosed(within: .seconds(60), "the connection to close after the answer")
             #expect(RawConnection.statusLines(closing).map { $0.split(separator: " ")[1] } == ["204"], "\(String(decoding: closing, as: UTF8.self))")
             // HTTP/1.0 without keep-alive: the same.
             let fourth = try RawConnection(port: sidecar.httpPort)
             fourth.send("POST /v1.0/publish/pubsub/piped HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: 8\r\n\r\n{\"n\":10}")
-            let closed10 = try await fourth.waitUntilClosed(within: .seconds(10), "the HTTP/1.0 connection to close after the answer")
+            let closed10 = try await fourth.waitUntilClosed(within: .seconds(60), "the HTTP/1.0 connection to close after the answer")
             #expect(RawConnection.statusLines(closed10).map { $0.split(separator: " ")[1] } == ["204"], "\(String(decoding: closed10, as: UTF8.self))")
             let expected: Set<Double> = [1, 3, 4, 5, 6, 8, 9, 10]
-            let all = try await app.requests.wait(for: .seconds(10), "events 1, 3, 4, 5, 6, 8, 9 and 10 on /piped") { requests in
+            let all = try await app.requests.wait(for: .seconds(60), "events 1, 3, 4, 5, 6, 8, 9 and 10 on /piped") { requests in
                 Set(requests.filter { $0.path == "/piped" }.compactMap { $0.data?["n"]?.number }) == expected
             }
             #expect(all.filter { $0.path == "/piped" }.count >= expected.count)

@@ -114,7 +114,7 @@ extension SidecarProcess {
         let connection = try RawConnection(port: httpPort)
         connection.send("\(method) \(path) HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: \(body.count)\r\n\r\n")
         connection.send(body)
-        let answer = String(decoding: try await connection.waitUntilClosed(within: .seconds(10), "an answer to \(method) \(path)"), as: UTF8.self)
+        let answer = String(decoding: try await connection.waitUntilClosed(within: .seconds(60), "an answer to \(method) \(path)"), as: UTF8.self)
         let status = answer.split(separator: " ", maxSplits: 2).dropFirst().first.flatMap { Int($0) } ?? 0
         let text = answer.range(of: "\r\n\r\n").map { String(answer[$0.upperBound...]) } ?? ""
         return (status, text)

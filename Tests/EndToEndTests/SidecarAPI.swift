@@ -69,7 +69,7 @@ extension SidecarProcess {
     /// Polls the metadata until the subscription to `topic` has the `deliveries` counters in
     /// `expected` (others are not compared); returns all its counters.
     @discardableResult
-    func waitForCounters(topic: String, _ expected: [String: Int], timeout: Duration = .seconds(10)) async throws -> JSON {
+    func waitForCounters(topic: String, _ expected: [String: Int], timeout: Duration = .seconds(60)) async throws -> JSON {
         do {
             return try await poll(for: timeout, "deliveries counters \(expected) on '\(topic)'") { [self] () -> JSON? in
                 guard let counters = try await deliveries(topic: topic) else { return nil }

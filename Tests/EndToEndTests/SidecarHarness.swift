@@ -213,7 +213,7 @@ final class SidecarProcess: @unchecked Sendable {
     }
 
     /// Polls `GET /v1.0/healthz` until it answers 204; fails at once when the process exits.
-    func waitUntilHealthy(path: String = "/v1.0/healthz", timeout: Duration = .seconds(20)) async throws {
+    func waitUntilHealthy(path: String = "/v1.0/healthz", timeout: Duration = .seconds(60)) async throws {
         let url = baseURL + path
         try await poll(for: timeout, "\(path) to answer 204") { [self] () -> Bool? in
             if let status = exitStatus.value {

@@ -97,7 +97,7 @@ struct StartupErrorTests {
             ["run", "--app-id", "orders", "--app-port", String(app.port), "--dapr-http-port", String(httpPort),
              "--resources-path", folder.path, "--drain-timeout", "1s"],
             httpPort: httpPort)
-        let status = try? await sidecar.waitForExit(timeout: .seconds(10))
+        let status = try? await sidecar.waitForExit(timeout: .seconds(60))
         let logs = sidecar.logs
         #expect(status == 2, "exit status \(String(describing: status)) (configuration errors exit 2)\n\(sidecar.logTail)")
         #expect(logs.contains(file), "\(logs)")

@@ -92,7 +92,7 @@ final class TestApp: Sendable {
         }
         let result: Result<Int, HarnessError>?
         do {
-            result = try await listening.wait(for: .seconds(10), "the test app to listen") { $0 != nil }
+            result = try await listening.wait(for: .seconds(60), "the test app to listen") { $0 != nil }
         } catch {
             task.cancel()
             throw error
@@ -123,7 +123,7 @@ final class TestApp: Sendable {
 
     /// Waits until at least `count` requests arrived on `path`; returns them (all of them).
     @discardableResult
-    func waitFor(_ path: String, count: Int = 1, method: String = "POST", timeout: Duration = .seconds(10)) async throws -> [ReceivedRequest] {
+    func waitFor(_ path: String, count: Int = 1, method: String = "POST", timeout: Duration = .seconds(60)) async throws -> [ReceivedRequest] {
         let all = try await requests.wait(for: timeout, "\(count) \(method) request(s) on \(path); received so far: \(requests.value)") { requests in
             requests.count { $0.path == path && $0.method == method } >= count
         }
@@ -132,7 +132,7 @@ final class TestApp: Sendable {
 
     /// Waits until a request on `path` satisfies `match`; returns it.
     @discardableResult
-    func waitFor(_ path: String, timeout: Duration = .seconds(10), where match: @escaping @Sendable (ReceivedRequest) -> Bool) async throws -> ReceivedRequest {
+    func waitFor(_ path: String, timeout: Duration = .seconds(60), where match: @escaping @Sendable (ReceivedRequest) -> Bool) async throws -> ReceivedRequest {
         let all = try await requests.wait(for: timeout, "a matching request on \(path); received so far: \(requests.value)") { requests in
             requests.contains { $0.path == path && match($0) }
         }

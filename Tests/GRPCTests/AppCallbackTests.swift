@@ -25,7 +25,7 @@ struct AppCallbackTests {
             try await Self.publish(client, topic: "orders", json: #"{"priority":"high"}"#)
             try await Self.publish(client, topic: "orders", json: #"{"priority":"low"}"#)
             try await Self.publish(client, topic: "plain", json: #"{"n":1}"#)
-            let events = try await app.calls.wait(for: .seconds(10), "three OnTopicEvent calls") { $0.events.count >= 3 }.events
+            let events = try await app.calls.wait(for: .seconds(60), "three OnTopicEvent calls") { $0.events.count >= 3 }.events
             let byData = Dictionary(events.map { (Self.text($0), $0) }, uniquingKeysWith: { first, _ in first })
             let high = try #require(byData[#"{"priority":"high"}"#])
             #expect(high.path == "urgent")
@@ -63,7 +63,7 @@ struct AppCallbackTests {
         }
         let resources = ["pubsub.yaml": Resources.pubsub, "tick.yaml": cron("tick"), "ignored.yaml": cron("ignored")]
         try await withGRPCApp(subscriptions: [], inputBindings: ["tick"], resources: resources, ready: { _ in true }) { _, _, app in
-            let events = try await app.calls.wait(for: .seconds(10), "two OnBindingEvent calls") { $0.bindingEvents.count >= 2 }.bindingEvents
+            let events = try await app.calls.wait(for: .seconds(60), "two OnBindingEvent calls") { $0.bindingEvents.count >= 2 }.bindingEvents
             #expect(Set(events.map(\.name)) == ["tick"])
             #expect(events.first?.metadata["scheduledTime"] != nil, "\(events.first?.metadata ?? [:])")
         }
@@ -86,7 +86,7 @@ struct AppCallbackTests {
             for step in ["retry", "unhandled", "drop", "last"] {
                 try await Self.publish(client, topic: "orders", json: #"{"step":"\#(step)"}"#)
             }
-            let events = try await app.calls.wait(for: .seconds(15), "the last event") { $0.events.contains { Self.text($0) == #"{"step":"last"}"# } }.events
+            let events = try await app.calls.wait(for: .seconds(60), "the last event") { $0.events.contains { Self.text($0) == #"{"step":"last"}"# } }.events
             #expect(events.map(Self.text) == [
                 #"{"step":"retry"}"#, #"{"step":"retry"}"#, #"{"step":"retry"}"#,
                 #"{"step":"unhandled"}"#, #"{"step":"drop"}"#, #"{"step":"last"}"#,
@@ -105,7 +105,7 @@ struct AppCallbackTests {
         }
         try await withGRPCApp(subscriptions: [subscription], bulkScript: bulkScript, ready: { !$0.subscriptions.isEmpty }) { _, client, app in
             for n in 1...3 { try await Self.publish(client, topic: "batch", json: #"{"n":\#(n)}"#) }
-            let bulks = try await app.calls.wait(for: .seconds(10), "two batches") { $0.bulks.count >= 2 }.bulks
+            let bulks = try await app.calls.wait(for: .seconds(60), "two batches") { $0.bulks.count >= 2 }.bulks
             let first = bulks[0]
             #expect(first.topic == "batch")
             #expect(first.pubsubName == "pubsub")

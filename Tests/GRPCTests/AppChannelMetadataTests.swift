@@ -21,7 +21,7 @@ struct AppChannelMetadataTests {
             var headers: Metadata = [:]
             headers.addString("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", forKey: "traceparent")
             _ = try await client.publishEvent(request, metadata: headers)
-            let calls = try await app.metadata.wait(for: .seconds(10), "an OnTopicEvent call") { calls in
+            let calls = try await app.metadata.wait(for: .seconds(60), "an OnTopicEvent call") { calls in
                 calls.contains { $0.method == "OnTopicEvent" }
             }
             for call in calls {

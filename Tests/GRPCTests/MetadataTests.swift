@@ -75,7 +75,7 @@ struct MetadataTests {
             try await sidecar.withClient { client in
                 _ = try await client.shutdown(Dapr_Proto_Runtime_V1_ShutdownRequest())
             }
-            let status = try await sidecar.exitStatus.wait(for: .seconds(15), "outrigger to exit after Shutdown") { $0 != nil }
+            let status = try await sidecar.exitStatus.wait(for: .seconds(60), "outrigger to exit after Shutdown") { $0 != nil }
             #expect(status == 0)
         } catch {
             Issue.record(error, Comment(rawValue: sidecar.logTail))

@@ -75,7 +75,7 @@ struct PythonSDKTests {
                 request.dataContentType = "application/json"
                 _ = try await client.publishEvent(request)
             }
-            let entries = try await withDeadline(.seconds(30), "the app to record 3 order deliveries and the high alert") {
+            let entries = try await withDeadline(.seconds(60), "the app to record 3 order deliveries and the high alert") {
                 while true {
                     let entries = Self.received(log)
                     if entries.filter({ $0["route"] as? String == "orders" }).count >= 3,

@@ -178,13 +178,17 @@ final class Sidecar: Sendable {
     }
 
     private func waitUntilServing(ready: @escaping @Sendable (Dapr_Proto_Runtime_V1_GetMetadataResponse) -> Bool) async throws {
-        try await withDeadline(.seconds(30), "the sidecar's gRPC API to answer GetMetadata") {
+        try await withDeadline(.seconds(60), "the sidecar's gRPC API to answer GetMetadata") {
             while true {
                 if let status = self.exitStatus.value { throw HarnessFailure("outrigger exited with status \(status) during start-up") }
                 var headers: Metadata = [:]
                 if let token = self.apiToken { headers.addString(token, forKey: "dapr-api-token") }
-                let metadata = try? await self.withClient { [headers] client in
-                    try await client.getMetadata(Dapr_Proto_Runtime_V1_GetMetadataRequest(), metadata: headers)
+                // Each attempt on a new connection, bounded: a client whose first connect found
+                // nothing listening backs off for seconds before it tries again.
+                let metadata = try? await withDeadline(.seconds(5), "GetMetadata") { [headers] in
+                    try await self.withClient { client in
+                        try await client.getMetadata(Dapr_Proto_Runtime_V1_GetMetadataRequest(), metadata: headers)
+                    }
                 }
                 if let metadata, ready(metadata) { return }
                 try await Task.sleep(for: .milliseconds(50))

@@ -57,7 +57,7 @@ struct StreamingSubscriptionTests {
             try await Self.publish(client, topic: "leave", "unanswered")
             let event = try #require(try await subscriber.events(1).first)
             await subscriber.cancel()
-            try await withDeadline(.seconds(10), "the streaming subscription to leave GetMetadata") {
+            try await withDeadline(.seconds(60), "the streaming subscription to leave GetMetadata") {
                 while try await client.getMetadata(Dapr_Proto_Runtime_V1_GetMetadataRequest()).subscriptions.contains(where: { $0.topic == "leave" }) {
                     try await Task.sleep(for: .milliseconds(20))
                 }
@@ -126,14 +126,14 @@ struct StreamingSubscriptionTests {
                     while !sidecar.log.contains("ending streaming subscriptions") { try await Task.sleep(for: .milliseconds(20)) }
                 }
                 subscriber.answer(event, .success)
-                let ended = try await subscriber.state.wait(for: .seconds(10), "the stream to end") { $0.ended != nil }.ended
+                let ended = try await subscriber.state.wait(for: .seconds(60), "the stream to end") { $0.ended != nil }.ended
                 guard case .failure(let error)? = ended else {
                     Issue.record("the stream should end with UNAVAILABLE, got \(String(describing: ended))")
                     return
                 }
                 #expect(error.code == .unavailable)
             }
-            let status = try await sidecar.exitStatus.wait(for: .seconds(10), "outrigger to exit") { $0 != nil }
+            let status = try await sidecar.exitStatus.wait(for: .seconds(60), "outrigger to exit") { $0 != nil }
             #expect(status == 0)
             #expect(sidecar.log.contains("streaming subscription ended"))
             #expect(!sidecar.log.contains("drain timeout"), Comment(rawValue: sidecar.logTail))

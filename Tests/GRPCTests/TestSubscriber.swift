@@ -69,13 +69,13 @@ final class TestSubscriber: Sendable {
             }
         }
         let subscriber = TestSubscriber(state: state, answers: answers, call: call)
-        let opened = try await subscriber.state.wait(for: .seconds(10), "the initial response on \(topic)") { $0.opened || $0.ended != nil }
+        let opened = try await subscriber.state.wait(for: .seconds(60), "the initial response on \(topic)") { $0.opened || $0.ended != nil }
         if case .failure(let error)? = opened.ended { throw error }
         return subscriber
     }
 
     /// Waits until at least `count` events arrived; returns them all, in order.
-    func events(_ count: Int, within limit: Duration = .seconds(10)) async throws -> [TopicEvent] {
+    func events(_ count: Int, within limit: Duration = .seconds(60)) async throws -> [TopicEvent] {
         try await state.wait(for: limit, "\(count) events on the stream") { $0.events.count >= count || $0.ended != nil }.events
     }
 
@@ -94,7 +94,7 @@ final class TestSubscriber: Sendable {
     @discardableResult
     func close() async throws -> RPCError? {
         answers.finish()
-        let ended = try await state.wait(for: .seconds(10), "the stream to end") { $0.ended != nil }.ended
+        let ended = try await state.wait(for: .seconds(60), "the stream to end") { $0.ended != nil }.ended
         if case .failure(let error)? = ended { return error }
         return nil
     }

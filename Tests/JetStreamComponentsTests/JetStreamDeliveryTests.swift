@@ -42,7 +42,7 @@ struct JetStreamDeliveryTests {
 
     @Test("a failed message is handed back with a NAK delayed by ackWait, then delivered again")
     func nakWithDelay() async throws {
-        try await Self.withComponent(["ackWait": "1s"]) { pubsub, stream in
+        try await Self.withComponent(["ackWait": "2s"]) { pubsub, stream in
             let topic = "\(stream)-fail"
             let received = Received()
             let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "tests")) { message in
@@ -53,7 +53,10 @@ struct JetStreamDeliveryTests {
             try await received.until { $0.count == 2 }
             await subscription.cancel()
             let times = await received.times
-            #expect(times[0].duration(to: times[1]) >= .milliseconds(900))
+            // Half the delay: a box that holds this process up between the delivery and its
+            // record (or its first in-progress tick) shortens the gap as measured here; a NAK
+            // without delay comes back in milliseconds.
+            #expect(times[0].duration(to: times[1]) >= .seconds(1))
         }
     }
 

@@ -15,7 +15,7 @@ struct KafkaClientTests {
         #expect(report.partition == 2)
         let consumer = try KafkaConsumer(
             configuration: KafkaTestBroker.consumerConfiguration(group: KafkaTestBroker.unique("g")), topics: [topic], startPosition: .beginning)
-        let record = try await withDeadline(.seconds(30), "the record") {
+        let record = try await withDeadline(.seconds(60), "the record") {
             while true {
                 if let first = try await consumer.poll(max: 10)?.first { return first }
             }
@@ -89,7 +89,7 @@ struct KafkaClientTests {
         _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: Array("before".utf8)))
         let consumer = try KafkaConsumer(
             configuration: KafkaTestBroker.consumerConfiguration(group: KafkaTestBroker.unique("g")), topics: [topic], startPosition: .end)
-        try await withDeadline(.seconds(30), "the assignment") { await consumer.waitForAssignment() }
+        try await withDeadline(.seconds(60), "the assignment") { await consumer.waitForAssignment() }
         _ = try await producer.send(KafkaProducerRecord(topic: topic, partition: 0, value: Array("after".utf8)))
         let records = try await read(consumer, count: 1)
         #expect(records.map { String(decoding: $0.value ?? [], as: UTF8.self) } == ["after"])
@@ -98,7 +98,7 @@ struct KafkaClientTests {
     }
 
     private func read(_ consumer: KafkaConsumer, count: Int, batch: Int = 100) async throws -> [KafkaRecord] {
-        try await withDeadline(.seconds(30), "\(count) records") {
+        try await withDeadline(.seconds(60), "\(count) records") {
             var records: [KafkaRecord] = []
             while records.count < count {
                 guard let more = try await consumer.poll(max: min(batch, count - records.count)) else { break }

@@ -38,7 +38,7 @@ struct TopicLookupsTests {
                     returned.value.add(1, ordering: .relaxed)
                 }
             }
-            try await withDeadline(.seconds(30), "the lookup to start") {
+            try await withDeadline(.seconds(60), "the lookup to start") {
                 while held.waiting == 0 { await Task.yield() }
             }
             // Every caller is held by the one lookup under way.
@@ -58,7 +58,7 @@ struct TopicLookupsTests {
         let lookups = TopicLookups { await held.lookUp($0) }
         async let first: Void = lookups.ensureLookedUp("a")
         async let second: Void = lookups.ensureLookedUp("b")
-        try await withDeadline(.seconds(30), "both lookups to start") {
+        try await withDeadline(.seconds(60), "both lookups to start") {
             while held.waiting < 2 { await Task.yield() }
         }
         held.release()

@@ -27,7 +27,7 @@ struct KafkaBindingInputTests {
             if payload == "e1" { throw ComponentError(.retriable, "the app failed") }
         }
         try await Self.publish(topic, ["e1", "e2", "e3"])
-        try await withDeadline(.seconds(30), "e3") { try await log.wait { $0.payloads(event: "start").contains("e3") } }
+        try await withDeadline(.seconds(60), "e3") { try await log.wait { $0.payloads(event: "start").contains("e3") } }
         await reading.cancel()
         try await first.close()
         #expect(log.snapshot.map(\.payload) == ["e1", "e2", "e3"])
@@ -35,7 +35,7 @@ struct KafkaBindingInputTests {
         let second = try await KafkaBinding.start(metadata: KafkaTestBroker.metadata("bindings.kafka", properties))
         let rereading = try await second.read { event in log.record("second", "start", String(decoding: event.data, as: UTF8.self)) }
         try await Self.publish(topic, ["e4"])
-        try await withDeadline(.seconds(30), "e4") { try await log.wait { $0.payloads("second", event: "start").contains("e4") } }
+        try await withDeadline(.seconds(60), "e4") { try await log.wait { $0.payloads("second", event: "start").contains("e4") } }
         #expect(log.snapshot.filter { $0.receiver == "second" }.map(\.payload) == ["e4"])
         await rereading.cancel()
         try await second.close()
@@ -56,7 +56,7 @@ struct KafkaBindingInputTests {
             if payload == "e1", !failBefore { throw ComponentError(.retriable, "the app failed once") }
         }
         try await Self.publish(topic, ["e1", "e2", "e3"])
-        try await withDeadline(.seconds(30), "e3") { try await log.wait { $0.payloads(event: "start").contains("e3") } }
+        try await withDeadline(.seconds(60), "e3") { try await log.wait { $0.payloads(event: "start").contains("e3") } }
         #expect(log.snapshot.map(\.payload) == ["e1", "e1", "e2", "e3"])
         await reading.cancel()
         try await binding.close()

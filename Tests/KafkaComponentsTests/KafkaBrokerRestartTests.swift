@@ -23,12 +23,12 @@ struct KafkaBrokerRestartTests {
         }
         let partition = ["partitionNumber": "0"]
         try await pubsub.publish(OutgoingMessage(topic: topic, data: Array("before".utf8), contentType: "text/plain", metadata: partition))
-        try await withDeadline(.seconds(30), "the event before the restart") { try await log.wait { $0.payloads(event: "done").contains("before") } }
+        try await withDeadline(.seconds(60), "the event before the restart") { try await log.wait { $0.payloads(event: "done").contains("before") } }
 
         await mock.kill()
         try await mock.start()
         // The outbound Resiliency policy's part: publish again until the broker takes it.
-        try await withDeadline(.seconds(45), "a publish accepted after the restart") {
+        try await withDeadline(.seconds(60), "a publish accepted after the restart") {
             while true {
                 do {
                     try await pubsub.publish(OutgoingMessage(topic: topic, data: Array("after-1".utf8), contentType: "text/plain", metadata: partition))
@@ -39,7 +39,7 @@ struct KafkaBrokerRestartTests {
             }
         }
         try await pubsub.publish(OutgoingMessage(topic: topic, data: Array("after-2".utf8), contentType: "text/plain", metadata: partition))
-        try await withDeadline(.seconds(45), "the event after the restart") { try await log.wait { $0.payloads(event: "done").contains("after-2") } }
+        try await withDeadline(.seconds(60), "the event after the restart") { try await log.wait { $0.payloads(event: "done").contains("after-2") } }
         await subscription.cancel()
         try await pubsub.close()
         await mock.kill()

@@ -33,7 +33,7 @@ struct KafkaPausedRebalanceTests {
             if holding.exchange(false, ordering: .relaxed) { await gate.wait() }
             log.record("A", "done", payload)
         }
-        try await withDeadline(.seconds(30), "A holding its first event") { try await log.wait { !$0.payloads("A", event: "start").isEmpty } }
+        try await withDeadline(.seconds(60), "A holding its first event") { try await log.wait { !$0.payloads("A", event: "start").isEmpty } }
         // The group takes partitions away from A (all of them with `range`, two with `sticky`)
         // while they are paused.
         let subscriberB = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: group, maxConcurrency: 1)) { message in

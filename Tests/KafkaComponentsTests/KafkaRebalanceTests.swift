@@ -38,7 +38,7 @@ struct KafkaRebalanceTests {
             }
             log.record("A", "done", payload)
         }
-        try await withDeadline(.seconds(30), "A holding events") { try await log.wait { !$0.payloads("A", event: "held").isEmpty } }
+        try await withDeadline(.seconds(60), "A holding events") { try await log.wait { !$0.payloads("A", event: "held").isEmpty } }
         let second = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: group, maxConcurrency: 8)) { message in
             let payload = String(decoding: message.data, as: UTF8.self)
             log.record("B", "done", payload)
@@ -79,7 +79,7 @@ struct KafkaRebalanceTests {
             if payload == "event-5" { await gate.wait() }
             log.record("A", "done", payload, partition: partition)
         }
-        try await withDeadline(.seconds(30), "A running event-5") { try await log.wait { $0.payloads("A", event: "start").contains("event-5") } }
+        try await withDeadline(.seconds(60), "A running event-5") { try await log.wait { $0.payloads("A", event: "start").contains("event-5") } }
         let joining = Task {
             try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: group, maxConcurrency: 4)) { message in
                 log.record("B", "start", String(decoding: message.data, as: UTF8.self), partition: message.metadata["__partition"] ?? "")

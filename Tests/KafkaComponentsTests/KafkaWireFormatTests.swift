@@ -44,7 +44,7 @@ struct KafkaWireFormatTests {
         }
         let producer = try KafkaProducer(configuration: KafkaTestBroker.producerConfiguration())
         let report = try await producer.send(KafkaProducerRecord(topic: topic, partition: 1, key: Array("k2".utf8), value: Array("raw".utf8), headers: [KafkaHeader(name: "h", value: Array("x".utf8))]))
-        let message = try await withDeadline(.seconds(30), "the record") {
+        let message = try await withDeadline(.seconds(60), "the record") {
             var iterator = received.stream.makeAsyncIterator()
             return await iterator.next()
         }
@@ -82,7 +82,7 @@ struct KafkaWireFormatTests {
         let consumer = try KafkaConsumer(
             configuration: KafkaTestBroker.consumerConfiguration(group: KafkaTestBroker.unique("reader")), topics: [topic], startPosition: .beginning)
         defer { Task { await consumer.close() } }
-        return try await withDeadline(.seconds(30), "a record of \(topic)") {
+        return try await withDeadline(.seconds(60), "a record of \(topic)") {
             while true {
                 if let record = try await consumer.poll(max: 1)?.first { return record }
             }

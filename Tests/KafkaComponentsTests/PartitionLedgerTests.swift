@@ -62,11 +62,11 @@ struct PartitionLedgerTests {
         _ = ledger.settle(Settlement(acks: [Self.record(0)]))
         let revoking = Task { await ledger.revoke([Self.p0], timeout: .seconds(30)) }
         // Nothing of the partition is current while it is being revoked.
-        try await withDeadline(.seconds(10), "the revocation to begin") {
+        try await withDeadline(.seconds(60), "the revocation to begin") {
             while ledger.isCurrent(Self.record(2)) { await Task.yield() }
         }
         _ = ledger.settle(Settlement(acks: [Self.record(1)]))
-        let positions = try await withDeadline(.seconds(10), "the revocation") { await revoking.value }
+        let positions = try await withDeadline(.seconds(60), "the revocation") { await revoking.value }
         #expect(positions == [Self.p0: 2])
     }
 
@@ -74,7 +74,7 @@ struct PartitionLedgerTests {
     func revokeTimesOut() async throws {
         let ledger = Self.ledger(received: [0, 1])
         _ = ledger.settle(Settlement(acks: [Self.record(0)]))
-        let positions = try await withDeadline(.seconds(10), "the revocation") { await ledger.revoke([Self.p0], timeout: .milliseconds(50)) }
+        let positions = try await withDeadline(.seconds(60), "the revocation") { await ledger.revoke([Self.p0], timeout: .milliseconds(50)) }
         #expect(positions == [Self.p0: 1])
         // A late acknowledgement of the revoked partition commits nothing.
         #expect(ledger.settle(Settlement(acks: [Self.record(1)])).isEmpty)

@@ -16,7 +16,7 @@ struct DeadlineExceeded: Error, CustomStringConvertible {
 
 /// Runs `body`, failing if it has not finished within `limit`: tests wait for events with a
 /// generous deadline instead of sleeping.
-func within<T: Sendable>(_ what: String, limit: Duration = .seconds(10), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func within<T: Sendable>(_ what: String, limit: Duration = .seconds(60), _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {

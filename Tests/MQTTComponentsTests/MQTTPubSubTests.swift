@@ -23,7 +23,7 @@ final class Inbox: Sendable {
     var messages: [IncomingMessage] { state.withLock { $0.messages } }
 
     /// Waits until `count` messages arrived; false after `limit`.
-    func wait(for count: Int, limit: Duration = .seconds(10)) async -> Bool {
+    func wait(for count: Int, limit: Duration = .seconds(60)) async -> Bool {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 await withCheckedContinuation { continuation in

@@ -28,7 +28,7 @@ struct PublishTests {
         try await Scratch.with { scratch in
             _ = try await scratch.publish("with id", id: "event-42")
             let subscription = try await scratch.subscribe()
-            let messages = try await subscription.fetch(max: 1, wait: .seconds(5))
+            let messages = try await subscription.fetch(max: 1, wait: .seconds(60))
             #expect(messages.first?.headers["Nats-Msg-Id"] == "event-42")
             #expect(messages.first?.text == "with id")
             #expect(messages.first?.subject == scratch.subject)

@@ -27,7 +27,7 @@ struct BulkSubscribeTests {
         // The clock never moves: only the count can release the batch.
         let clock = TestClock()
         let fixture = try await PipelineFixture(spec: spec(count: 3, awaitMs: 60_000), clock: clock.erased)
-        let outcomes = try await withDeadline(.seconds(30), "a full batch") { await deliverAll(fixture, ids: ["a", "b", "c"]) }
+        let outcomes = try await withDeadline(.seconds(60), "a full batch") { await deliverAll(fixture, ids: ["a", "b", "c"]) }
         #expect(outcomes == [.acked, .acked, .acked])
         #expect(fixture.app.batchSizes == [3])
     }
@@ -62,9 +62,9 @@ struct BulkSubscribeTests {
     func timerRestarts() async throws {
         let clock = TestClock()
         let fixture = try await PipelineFixture(spec: spec(count: 2, awaitMs: 300), clock: clock.erased)
-        let first = try await withDeadline(.seconds(30), "a full batch") { await deliverAll(fixture, ids: ["a", "b"]) }
+        let first = try await withDeadline(.seconds(60), "a full batch") { await deliverAll(fixture, ids: ["a", "b"]) }
         #expect(first == [.acked, .acked])
-        for _ in 0..<2 { _ = await fixture.app.nextDelivery(within: .seconds(10)) }
+        for _ in 0..<2 { _ = await fixture.app.nextDelivery(within: .seconds(60)) }
         await clock.sleepers(atLeast: 1)  // the timer "a" started
         clock.advance(by: .milliseconds(200))
         async let last = fixture.deliver(id: "c")

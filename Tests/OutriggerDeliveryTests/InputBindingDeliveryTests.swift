@@ -37,7 +37,7 @@ struct InputBindingDeliveryTests {
             await clock.sleepers(atLeast: 1)
             clock.advance(by: .seconds(2))
         }
-        try await withDeadline(.seconds(10), "the third attempt") { try await delivery.value }
+        try await withDeadline(.seconds(60), "the third attempt") { try await delivery.value }
         #expect(app.bindingEvents.count == 3)
         #expect(binding.counters.snapshot.retried == 2)
     }

@@ -48,11 +48,11 @@ struct PipelineClockTests {
             return .success
         }
         async let outcome = fixture.deliver()
-        _ = try #require(await fixture.app.nextDelivery(within: .seconds(10)))
+        _ = try #require(await fixture.app.nextDelivery(within: .seconds(60)))
         let drain = Task { await fixture.pipeline.drain(timeout: .seconds(5)) }
         await clock.sleepers(atLeast: 1)
         clock.advance(by: .seconds(5))
-        try await withDeadline(.seconds(10), "the drain to end at its timeout") { await drain.value }
+        try await withDeadline(.seconds(60), "the drain to end at its timeout") { await drain.value }
         #expect(await outcome == .nacked(DeliveryFailure.draining.description))
     }
 
@@ -66,7 +66,7 @@ struct PipelineClockTests {
             return .success
         }
         async let outcome = fixture.deliver()
-        _ = try #require(await fixture.app.nextDelivery(within: .seconds(10)))
+        _ = try #require(await fixture.app.nextDelivery(within: .seconds(60)))
         async let drained: Void = fixture.pipeline.drain(timeout: .seconds(1))
         await clock.sleepers(atLeast: 1)
         clock.advance(by: .seconds(1))

@@ -35,7 +35,7 @@ struct RetryCoreTests {
         await clock.sleepers(atLeast: 1)
         #expect(script.attempts == 2)
         clock.advance(by: .seconds(5))
-        let outcome = try await withDeadline(.seconds(10), "the third attempt") { try await run.value }
+        let outcome = try await withDeadline(.seconds(60), "the third attempt") { try await run.value }
         #expect(outcome == .succeeded(attempts: 3))
     }
 
@@ -67,7 +67,7 @@ struct RetryCoreTests {
         }
         await clock.sleepers(atLeast: 1)
         clock.advance(by: .seconds(3))
-        let outcome = try await withDeadline(.seconds(10), "the timed-out attempt") { try await run.value }
+        let outcome = try await withDeadline(.seconds(60), "the timed-out attempt") { try await run.value }
         #expect(outcome == .exhausted(reason: "timed out after 3s", attempts: 1))
     }
 

@@ -2,9 +2,9 @@ import OutriggerTesting
 import Synchronization
 
 /// How long a test waits for an event before failing; generous, since a passing test never
-/// waits this long. 30 s: in make test's first pass ~1,000 tests share the process's two
+/// waits this long. 60 s: in make test's first pass ~1,000 tests share the process's two
 /// cooperative threads, and a 20-message driver run once waited past 10 s there.
-let eventDeadline: Duration = .seconds(30)
+let eventDeadline: Duration = .seconds(60)
 
 /// Values the code under test reports, received by the test in the order sent.
 ///

@@ -25,7 +25,7 @@ struct RabbitMQBindingTests {
         ]))
         let (connection, channel) = try await SharedBroker.client()
         let consumer = try await channel.consume(queue: queue)
-        let delivery = try #require(try await withDeadline(.seconds(10), "the message") { try await consumer.next(max: 1) }.first)
+        let delivery = try #require(try await withDeadline(.seconds(60), "the message") { try await consumer.next(max: 1) }.first)
         #expect(delivery.body == Array("hi".utf8))
         #expect(delivery.properties.expiration == "30000" && delivery.properties.priority == 4 && delivery.properties.deliveryMode == 2)
         #expect(delivery.properties.messageID == "m-1" && delivery.properties.correlationID == "c-1" && delivery.properties.contentType == "application/json")
@@ -58,7 +58,7 @@ struct RabbitMQBindingTests {
             if count == 1 { throw GaveUp() }
         }
         _ = try await binding.invoke(BindingRequest(operation: "create", data: Array("again".utf8), metadata: ["key one": "v"]))
-        try await withDeadline(.seconds(10), "the second attempt") {
+        try await withDeadline(.seconds(60), "the second attempt") {
             while attempts.withLock({ $0.count }) < 2 { try await Task.sleep(for: .milliseconds(10)) }
         }
         let events = attempts.withLock { $0 }

@@ -35,7 +35,7 @@ struct RabbitMQPubSubTests {
         try await channel.bindQueue(queue, exchange: topic, routingKey: "")
         try await pubsub.publish(OutgoingMessage(topic: topic, data: [7, 8], contentType: "application/cloudevents+json", metadata: ["messageID": "id-1", "ttlInSeconds": "60"]))
         let consumer = try await channel.consume(queue: queue)
-        let delivery = try #require(try await withDeadline(.seconds(10), "the delivery") { try await consumer.next(max: 1) }.first)
+        let delivery = try #require(try await withDeadline(.seconds(60), "the delivery") { try await consumer.next(max: 1) }.first)
         #expect(delivery.body == [7, 8])
         #expect(delivery.properties.contentType == "text/plain")
         #expect(delivery.properties.deliveryMode == 2)
@@ -89,7 +89,7 @@ struct RabbitMQPubSubTests {
         try await pubsub.publish(OutgoingMessage(topic: topic, data: Array("poison".utf8), contentType: "text/plain"))
         let (connection, channel) = try await SharedBroker.client()
         let consumer = try await channel.consume(queue: "dlq-app-\(topic)")
-        let dead = try await withDeadline(.seconds(10), "the dead letter") { try await consumer.next(max: 1) }
+        let dead = try await withDeadline(.seconds(60), "the dead letter") { try await consumer.next(max: 1) }
         #expect(dead.first?.body == Array("poison".utf8))
         #expect(received.all.count == 1, "the subscriber got it once")
         await subscription.cancel()

@@ -43,7 +43,7 @@ final class Received: Sendable {
     var all: [IncomingMessage] { messages.withLock { $0 } }
 
     /// Waits until `count` messages arrived; they, in arrival order.
-    func wait(for count: Int, within limit: Duration = .seconds(10)) async throws -> [IncomingMessage] {
+    func wait(for count: Int, within limit: Duration = .seconds(60)) async throws -> [IncomingMessage] {
         let clock = ContinuousClock()
         let deadline = clock.now + limit
         while clock.now < deadline {

@@ -12,17 +12,17 @@ struct BlockingTests {
         try await client.createGroup("group", on: stream)
         let reader = try await client.openDedicatedConnection()
         let read = Task {
-            try await reader.xreadgroup(group: "group", consumer: "c", stream: stream, count: 10, block: .seconds(10), unblockingThrough: client)
+            try await reader.xreadgroup(group: "group", consumer: "c", stream: stream, count: 10, block: .seconds(120), unblockingThrough: client)
         }
-        try await withDeadline(.seconds(5), "the reader to block") {
+        try await withDeadline(.seconds(60), "the reader to block") {
             while try await client.send(RedisCommand("CLIENT", "LIST", "ID", String(reader.clientID ?? 0))).string?.contains("cmd=xreadgroup") != true {
                 await Task.yield()
             }
         }
-        let id = try await withDeadline(.seconds(2), "XADD while a read blocks") {
+        let id = try await withDeadline(.seconds(30), "XADD while a read blocks") {
             try await client.xadd(stream, fields: [RedisStreamField("data", Array("hello"))])
         }
-        let entries = try await withDeadline(.seconds(5), "the blocked read to return") { try await read.value }
+        let entries = try await withDeadline(.seconds(60), "the blocked read to return") { try await read.value }
         #expect(entries.map(\.id) == [id])
         #expect(entries.first?["data"] == Array("hello"))
         _ = try await client.send(RedisCommand("DEL", stream))
@@ -42,7 +42,7 @@ struct BlockingTests {
         }
         read.cancel()
         // Bounds generous for a loaded CI box, and still well short of the read's 30 s block.
-        let entries = try await withDeadline(.seconds(20), "the cancelled read to return") { try await read.value }
+        let entries = try await withDeadline(.seconds(60), "the cancelled read to return") { try await read.value }
         #expect(entries.isEmpty)
         #expect(ContinuousClock.now - started < .seconds(20))
         #expect(reader.isOpen)

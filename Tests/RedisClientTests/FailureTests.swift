@@ -62,7 +62,7 @@ struct FailureTests {
             }
         }
         // Wait until the server sees the connection blocked, then kill it.
-        try await withDeadline(.seconds(5), "the BLPOP to block") {
+        try await withDeadline(.seconds(60), "the BLPOP to block") {
             while true {
                 let list = try await client.send(RedisCommand("CLIENT", "LIST", "ID", String(id))).string ?? ""
                 if list.contains("cmd=blpop") { return }
@@ -70,7 +70,7 @@ struct FailureTests {
             }
         }
         _ = try await client.send(RedisCommand("CLIENT", "KILL", "ID", String(id)))
-        let outcome = try await withDeadline(.seconds(5), "the killed connection to fail") { await blocked.value }
+        let outcome = try await withDeadline(.seconds(60), "the killed connection to fail") { await blocked.value }
         guard case .failure(.connectionLost) = outcome else {
             Issue.record("expected connectionLost, got \(outcome)")
             return

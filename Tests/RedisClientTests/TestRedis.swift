@@ -5,7 +5,9 @@ import Testing
 /// The redis-server that `conformance/brokers.sh up redis` starts on 127.0.0.1:6379, and
 /// helpers for tests against it.
 enum TestRedis {
-    static let configuration = RedisConfiguration(host: "127.0.0.1", port: 6379, dialTimeout: .seconds(2))
+    /// Generous timeouts: on a loaded 2-core box a reply can wait seconds for a thread. Tests of
+    /// the timeouts themselves set their own.
+    static let configuration = RedisConfiguration(host: "127.0.0.1", port: 6379, dialTimeout: .seconds(30), readTimeout: .seconds(60))
 
     /// Returns when Redis answers on 127.0.0.1:6379. When it does not, prints SKIPPED with the
     /// reason and ends the test as skipped (`Test.cancel`); with `CI=true` it fails instead (CI

@@ -19,7 +19,7 @@ struct InteropTests {
         _ = try await inspector.send(RedisCommand("XADD", topic, "*", "metadata", #"{"partitionKey":"k\u003c1"}"#, "data", event))
         _ = try await inspector.send(RedisCommand("XADD", topic, "*", "data", "grpc-no-metadata"))
         _ = try await inspector.send(RedisCommand("XADD", topic, "*", "data", "http-empty-metadata", "metadata", "{}"))
-        try await withDeadline(.seconds(10), "three deliveries") { await log.wait { $0.count == 3 } }
+        try await withDeadline(.seconds(60), "three deliveries") { await log.wait { $0.count == 3 } }
         let delivered = await log.deliveries
         #expect(String(decoding: delivered[0].data, as: UTF8.self) == event)
         #expect(delivered[0].metadata == ["partitionKey": "k<1"])

@@ -15,7 +15,7 @@ struct PubSubTests {
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         let body: [UInt8] = [0, 1, 2, 255, 13, 10] + Array("{\"x\":1}".utf8)
         try await pubsub.publish(OutgoingMessage(topic: topic, data: body, contentType: "application/octet-stream", metadata: ["partitionKey": "k1", "a": "b"]))
-        try await withDeadline(.seconds(10), "the delivery") { await log.wait { $0.count == 1 } }
+        try await withDeadline(.seconds(60), "the delivery") { await log.wait { $0.count == 1 } }
         let message = try #require(await log.deliveries.first)
         #expect(message.data == body)
         #expect(message.topic == topic)
@@ -37,7 +37,7 @@ struct PubSubTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("first", to: topic)
-        try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["first"]) }
+        try await withDeadline(.seconds(60), "the first message") { await log.waitForAll(["first"]) }
         await subscription.cancel()
         try await pubsub.close()
     }

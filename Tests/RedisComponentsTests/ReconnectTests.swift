@@ -16,7 +16,7 @@ struct ReconnectTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("before", to: topic)
-        try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["before"]) }
+        try await withDeadline(.seconds(60), "the first message") { await log.waitForAll(["before"]) }
 
         await server.kill()
         try await eventually(.seconds(10), "the loss to be noticed") { pubsub.health != .connected }
@@ -28,7 +28,7 @@ struct ReconnectTests {
         try await server.launch()
         try await eventually(.seconds(20), "the reconnect") { pubsub.health == .connected }
         try await pubsub.publish("after", to: topic)
-        try await withDeadline(.seconds(20), "the message published after the restart") { await log.waitForAll(["after"]) }
+        try await withDeadline(.seconds(60), "the message published after the restart") { await log.waitForAll(["after"]) }
         #expect(await log.counts["during"] == nil)
         await subscription.cancel()
         try await pubsub.close()
@@ -42,11 +42,11 @@ struct ReconnectTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("one", to: topic)
-        try await withDeadline(.seconds(10), "the first message") { await log.waitForAll(["one"]) }
+        try await withDeadline(.seconds(60), "the first message") { await log.waitForAll(["one"]) }
         let inspector = try await TestRedis.inspector()
         _ = try await inspector.send(RedisCommand("DEL", topic))
         // Publish until the group exists again and a message gets through.
-        try await withDeadline(.seconds(20), "delivery after the group was recreated") {
+        try await withDeadline(.seconds(60), "delivery after the group was recreated") {
             var index = 0
             while await log.deliveries.count < 2 {
                 index += 1

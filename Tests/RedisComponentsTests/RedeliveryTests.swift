@@ -27,7 +27,7 @@ struct RedeliveryTests {
             if attempt == 1 { throw TestFailure() }
         }
         try await pubsub.publish("once", to: topic)
-        try await withDeadline(.seconds(10), "the second delivery") { await log.wait { $0.count == 2 } }
+        try await withDeadline(.seconds(60), "the second delivery") { await log.wait { $0.count == 2 } }
         let seen = times.withLock { $0 }
         // Redis counts the idle time from the read, a little before the handler started, so the
         // gap seen here can be slightly under processingTimeout; half of it still tells "waited
@@ -55,7 +55,7 @@ struct RedeliveryTests {
         let first = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g"), handler: handler)
         let second = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g"), handler: handler)
         try await pubsub.publish("slow", to: topic)
-        try await withDeadline(.seconds(10), "the first delivery") { await log.wait { $0.count == 1 } }
+        try await withDeadline(.seconds(60), "the first delivery") { await log.wait { $0.count == 1 } }
         // The reclaim runs every 100 ms and claims the entry once it has been idle 400 ms (its
         // delivery count rises), yet must not hand it out again while the handler holds it.
         let inspector = try await TestRedis.inspector()
@@ -89,13 +89,13 @@ struct RedeliveryTests {
             throw CancellationError()
         }
         try await pubsub.publish("handed-back", to: topic)
-        try await withDeadline(.seconds(10), "the first delivery") { await started.wait { $0.count == 1 } }
+        try await withDeadline(.seconds(60), "the first delivery") { await started.wait { $0.count == 1 } }
         closing.stopPulling()
         await gate.release()
         await closing.finish()
         let log = DeliveryLog()
         let next = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
-        try await withDeadline(.seconds(10), "the handed-back message at the next subscriber") { await log.waitForAll(["handed-back"]) }
+        try await withDeadline(.seconds(60), "the handed-back message at the next subscriber") { await log.waitForAll(["handed-back"]) }
         await next.cancel()
         _ = try await TestRedis.inspector().send(RedisCommand("DEL", topic))
         try await pubsub.close()
@@ -112,7 +112,7 @@ struct RedeliveryTests {
         for payload in sent { try await pubsub.publish(payload, to: topic) }
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g", maxConcurrency: 100)) { await log.record($0) }
-        try await withDeadline(.seconds(20), "every message") { await log.waitForAll(Set(sent)) }
+        try await withDeadline(.seconds(60), "every message") { await log.waitForAll(Set(sent)) }
         let inspector = try await TestRedis.inspector(port: server.port)
         try await eventually(.seconds(10), "every acknowledgement") {
             try await inspector.send(RedisCommand("XPENDING", topic, "g")).array?.first == .integer(0)

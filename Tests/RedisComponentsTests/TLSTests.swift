@@ -51,7 +51,7 @@ struct TLSTests {
         let log = DeliveryLog()
         let subscription = try await pubsub.subscribe(SubscribeRequest(topic: topic, consumerGroup: "g")) { await log.record($0) }
         try await pubsub.publish("secret", to: topic)
-        try await withDeadline(.seconds(10), "the message over TLS") { await log.waitForAll(["secret"]) }
+        try await withDeadline(.seconds(60), "the message over TLS") { await log.waitForAll(["secret"]) }
         await subscription.cancel()
         try await pubsub.close()
     }
