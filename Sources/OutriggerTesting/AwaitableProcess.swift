@@ -22,7 +22,7 @@ public final class AwaitableProcess: @unchecked Sendable {
         process.terminationHandler = { exit.finish($0.terminationStatus) }
         self.process = process
         self.exit = exit
-        try process.run()
+        try ProcessLaunch.run(process)
     }
 
     /// Launches `executable` with its output and errors discarded (or sent where given).

@@ -1,4 +1,5 @@
 import Foundation
+import OutriggerTesting
 import Testing
 
 /// Many connections, and connections that do not speak the protocol: the sidecar keeps serving.
@@ -55,11 +56,11 @@ struct ConnectionLoadTests {
             holder.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             holder.arguments = ["python3", "-c", Self.idleClientScript, String(sidecar.httpPort), String(sidecar.pid), String(count)]
             let output = OutputCapture()
-            let input = Pipe()
+            let input = ProcessLaunch.pipe()
             holder.standardOutput = output.pipe
             holder.standardInput = input
             holder.standardError = FileHandle.nullDevice
-            try holder.run()
+            try ProcessLaunch.run(holder)
             output.startReading()
             defer {
                 try? input.fileHandleForWriting.close()
@@ -90,9 +91,9 @@ struct ConnectionLoadTests {
             let ss = Process()
             ss.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             ss.arguments = ["ss", "-Hltn", "sport = :\(sidecar.httpPort)"]
-            let output = Pipe()
+            let output = ProcessLaunch.pipe()
             ss.standardOutput = output
-            try ss.run()
+            try ProcessLaunch.run(ss)
             let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             ss.waitUntilExit()
             let somaxconn = Int((try String(contentsOfFile: "/proc/sys/net/core/somaxconn", encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 4096
@@ -113,7 +114,7 @@ struct ConnectionLoadTests {
         ]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ProcessLaunch.run(process)
         defer {
             process.terminate()
             process.waitUntilExit()

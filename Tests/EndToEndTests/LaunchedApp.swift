@@ -1,7 +1,9 @@
 import Foundation
+import OutriggerTesting
 
 /// A small Python program `outrigger run -- ...` launches in the command-line tests. It reports
-/// its environment to the test app on `$APP_PORT` (`POST /launched/env`), reports SIGTERM
+/// its environment, and what its descriptors from 3 up are (`inherited`: none should be open),
+/// to the test app on `$APP_PORT` (`POST /launched/env`), reports SIGTERM
 /// (`POST /launched/sigterm`) before exiting 0, and in `exit-when-ready CODE` mode exits with CODE
 /// by itself once the sidecar's `/v1.0/healthz` answers 204.
 enum LaunchedApp {
@@ -19,8 +21,18 @@ enum LaunchedApp {
             post("/launched/sigterm", {"pid": os.getpid()})
             sys.exit(0)
 
+        def inherited():
+            found = {}
+            for entry in os.listdir("/proc/self/fd"):
+                if int(entry) > 2:
+                    try:
+                        found[entry] = os.readlink("/proc/self/fd/" + entry)
+                    except OSError:
+                        pass  # the listing's own descriptor, closed by now
+            return found
+
         signal.signal(signal.SIGTERM, on_term)
-        post("/launched/env", {"env": dict(os.environ), "argv": sys.argv[1:], "pid": os.getpid()})
+        post("/launched/env", {"env": dict(os.environ), "argv": sys.argv[1:], "pid": os.getpid(), "inherited": inherited()})
 
         if sys.argv[1] == "exit-when-ready":
             health = "http://127.0.0.1:" + os.environ["DAPR_HTTP_PORT"] + "/v1.0/healthz"
@@ -54,7 +66,7 @@ enum LaunchedApp {
         process.arguments = ["python3", "-c", "import sys; open(sys.argv[1], 'w').write(sys.executable)", answer]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return "python3" }
+        guard (try? ProcessLaunch.run(process)) != nil else { return "python3" }
         process.waitUntilExit()
         let path = (try? String(contentsOfFile: answer, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
         return process.terminationStatus == 0 && !path.isEmpty ? path : "python3"

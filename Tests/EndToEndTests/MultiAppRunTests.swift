@@ -206,7 +206,7 @@ struct MultiAppRunTests {
             "doomed/.dapr/resources/bad.yaml": YAML.pubsub(type: "pubsub.no-such-broker"),
         ])
         defer { folder.remove() }
-        let result = try await SidecarProcess.runToExit(["run", "-f", folder.path], timeout: .seconds(30))
+        let result = try await SidecarProcess.runToExit(["run", "-f", folder.path], timeout: .seconds(60))
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("cannot start app id 'doomed'"), "\(result.stderr)")
         #expect(result.stderr.contains("doomed_sidecar_"), "\(result.stderr)")

@@ -40,7 +40,7 @@ enum Ports {
 
 /// Everything a child process writes to one of its pipes, read on a dedicated thread.
 final class OutputCapture: Sendable {
-    let pipe = Pipe()
+    let pipe = ProcessLaunch.pipe()
     /// True once every writer closed the pipe.
     let ended = Observed(false)
     private let bytes = Mutex<[UInt8]>([])
@@ -127,7 +127,7 @@ final class SidecarProcess: @unchecked Sendable {
             let code = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
             status.set(code)
         }
-        try process.run()
+        try ProcessLaunch.run(process)
         sidecar.stdout.startReading()
         sidecar.stderr.startReading()
         return sidecar
@@ -135,7 +135,7 @@ final class SidecarProcess: @unchecked Sendable {
 
     /// Runs `outrigger` with `arguments` to the end (for `--help` and start-up failures).
     static func runToExit(
-        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(15)
+        _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)
     ) async throws -> (status: Int32, stdout: String, stderr: String) {
         let sidecar = try launch(arguments, environment: environment)
         do {
@@ -205,7 +205,7 @@ final class SidecarProcess: @unchecked Sendable {
         gdb.arguments = ["30", "/usr/bin/gdb", "-p", String(pid), "-batch", "-ex", "thread apply all bt 12"]
         gdb.standardOutput = output
         gdb.standardError = FileHandle.nullDevice
-        guard (try? gdb.run()) != nil else { return "" }
+        guard (try? ProcessLaunch.run(gdb)) != nil else { return "" }
         gdb.waitUntilExit()
         try? output.close()
         let text = (try? String(contentsOfFile: file, encoding: .utf8)) ?? ""

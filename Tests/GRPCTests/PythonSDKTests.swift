@@ -139,13 +139,13 @@ enum ChildProgram {
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         process.standardInput = FileHandle.nullDevice
-        let stdout = Pipe()
-        let stderr = Pipe()
+        let stdout = ProcessLaunch.pipe()
+        let stderr = ProcessLaunch.pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         let ended = Watched<Int32?>(nil)
         process.terminationHandler = { process in ended.update { $0 = process.terminationStatus } }
-        try process.run()
+        try ProcessLaunch.run(process)
         let output = Collected(stdout)
         let errors = Collected(stderr)
         do {

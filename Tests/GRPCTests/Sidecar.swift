@@ -142,7 +142,7 @@ final class Sidecar: Sendable {
         all += arguments
         process.arguments = all
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let pipe = Pipe()
+        let pipe = ProcessLaunch.pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
@@ -151,7 +151,7 @@ final class Sidecar: Sendable {
             let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
             exitStatus.update { $0 = status }
         }
-        try process.run()
+        try ProcessLaunch.run(process)
         let handle = pipe.fileHandleForReading
         Thread.detachNewThread {
             while true {

@@ -35,8 +35,9 @@ final class SteadyPublisher: Sendable {
         }
     }
 
-    /// Waits until at least `count` publishes were acknowledged (at most `limit`).
-    func until(acknowledged count: Int, _ limit: Duration = .seconds(30)) async throws {
+    /// Waits until at least `count` publishes were acknowledged (at most `limit`: generous, as
+    /// the publishes go one at a time and a loaded CI box once took 30 s for 131 of them).
+    func until(acknowledged count: Int, _ limit: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now.advanced(by: limit)
         while acknowledged.count < count {
             guard ContinuousClock.now < deadline else { throw ComponentError(.terminal, "only \(acknowledged.count) of \(count) publishes acknowledged") }
@@ -68,12 +69,12 @@ struct JetStreamRestartTests {
             await server.kill9()
             try await server.start()
             // Keep publishing until the component is back and a phase more was acknowledged.
-            try await publisher.until(acknowledged: publisher.acknowledged.count + Self.messagesPerPhase, .seconds(60))
+            try await publisher.until(acknowledged: publisher.acknowledged.count + Self.messagesPerPhase)
         }
         publisher.stop()
         await publishing.value
         let acknowledged = publisher.acknowledged
-        try await received.until(.seconds(60)) { Set($0).isSuperset(of: acknowledged) }
+        try await received.until(.seconds(120)) { Set($0).isSuperset(of: acknowledged) }
         await subscription.cancel()
         try await pubsub.close()
         let missing = acknowledged.subtracting(await received.payloads)
