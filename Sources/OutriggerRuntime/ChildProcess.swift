@@ -1,10 +1,17 @@
 import Foundation
 
-/// A launched program, spawned with default signal handling.
+/// A launched program, spawned with default signal handling and no descriptor of ours but its
+/// standard input, output and error.
 ///
 /// The sidecar ignores SIGTERM and SIGINT itself (ServiceLifecycle handles them), and ignored
 /// signals are inherited across exec; spawning with `POSIX_SPAWN_SETSIGDEF` gives the app the
 /// default actions back, so a plain app still stops on SIGTERM.
+///
+/// Descriptors from 3 up are closed in the child: the C clients (hiredis, libmosquitto, ...)
+/// open their sockets without close-on-exec, and an app that inherited them kept the sidecar's
+/// broker connections and its gRPC listening socket open: a connection the sidecar closed
+/// stayed up at the broker, and the port stayed taken after the sidecar exited, for as long as
+/// the app ran.
 public struct ChildProcess: Sendable {
     public let pid: pid_t
 
@@ -31,9 +38,9 @@ public struct ChildProcess: Sendable {
         if let output {
             posix_spawn_file_actions_adddup2(&actions, output, 1)
             posix_spawn_file_actions_adddup2(&actions, output, 2)
-            posix_spawn_file_actions_addclose(&actions, output)
             posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         }
+        closeInheritedDescriptors(&actions)
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -64,6 +71,23 @@ public struct ChildProcess: Sendable {
         let result = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
         guard result == 0 else { throw LaunchError(command: arguments.joined(separator: " "), code: result) }
         return ChildProcess(pid: pid)
+    }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34+; Swift's Glibc module does not
+    /// declare it), looked up once.
+    private static let addCloseFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? = {
+        guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return nil }  // nil: RTLD_DEFAULT
+        return unsafeBitCast(symbol, to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+    }()
+
+    /// Closes every descriptor from 3 up in the child: at once in the child with glibc 2.34+,
+    /// else one close action per descriptor open now (one opened meanwhile is inherited).
+    private static func closeInheritedDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for descriptor in open.compactMap({ Int32($0) }) where descriptor > 2 && fcntl(descriptor, F_GETFD) != -1 {
+            posix_spawn_file_actions_addclose(&actions, descriptor)
+        }
     }
 
     /// Waits for the program to end; returns its exit status, or 128 + the signal that ended it.

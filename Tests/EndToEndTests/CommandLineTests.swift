@@ -1,4 +1,5 @@
 import Foundation
+import OutriggerTesting
 import Testing
 
 /// Behaviour 1: `outrigger run ... -- CMD`, the flags, help, and the launched app's lifetime.
@@ -11,7 +12,7 @@ struct CommandLineTests {
 
     static let subscriptions = #"[{"pubsubname": "pubsub", "topic": "cli", "route": "/cli"}]"#
 
-    @Test("run -- CMD launches CMD with APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT, subscribes, and stops it on SIGTERM",
+    @Test("run -- CMD launches CMD with APP_ID, APP_PORT, DAPR_HTTP_PORT, DAPR_GRPC_PORT and none of the sidecar's descriptors, subscribes, and stops it on SIGTERM",
           arguments: FlagStyle.allCases)
     func launchesTheApp(_ style: FlagStyle) async throws {
         let folder = try ResourceFolder(["pubsub.yaml": YAML.pubsub()])
@@ -37,6 +38,8 @@ struct CommandLineTests {
             #expect(environment["DAPR_HTTP_PORT"]?.string == String(httpPort))
             #expect(environment["DAPR_GRPC_PORT"]?.string == String(grpcPort))
             #expect(report["argv"] == ["serve", "--flag-for-the-app"])
+            // Not the sidecar's sockets (its gRPC listener, broker connections) nor anything else.
+            #expect(report["inherited"]?.object?.isEmpty == true, "the app inherited \(report["inherited"].map { "\($0)" } ?? "?")")
 
             #expect(app.received("/dapr/subscribe", method: "GET").count == 1, sidecar.comment)
             try await sidecar.mustPublish(topic: "cli", json: #"{"via": "cli"}"#)
@@ -198,42 +201,5 @@ struct CommandLineTests {
         let result = try await SidecarProcess.runToExit(["run", "--dapr-http-port", String(Ports.allocate()), "--no-such-flag"])
         #expect(result.status != 0)
         #expect(result.stderr.contains("--no-such-flag"), "\(result.stderr)")
-    }
-}
-
-/// A listener that never accepts, with its queue of one (backlog 0) taken by a connection of
-/// its own: the kernel drops further connection attempts, which then hang in SYN retries as
-/// they would behind a firewall that drops them.
-final class FullBacklogListener {
-    let port: Int
-    private let listener: Int32
-    private let queued: Int32
-
-    init() throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let queued = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let ready = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(listener, $0, length) == 0 && listen(listener, 0) == 0 && getsockname(listener, $0, &length) == 0
-                    && connect(queued, $0, length) == 0
-            }
-        }
-        guard ready else {
-            Glibc.close(listener)
-            Glibc.close(queued)
-            throw POSIXError(.EADDRNOTAVAIL)
-        }
-        self.listener = listener
-        self.queued = queued
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() {
-        Glibc.close(queued)
-        Glibc.close(listener)
     }
 }
