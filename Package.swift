@@ -274,7 +274,7 @@ let package = Package(
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
         .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OutriggerTesting"]),
         .testTarget(name: "KafkaComponentsTests", dependencies: ["KafkaComponents", "KafkaClient", "OutriggerCore", "OutriggerTesting"]),
-        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient"]),
+        .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "OutriggerTesting"]),
         .testTarget(name: "MQTTComponentsTests", dependencies: ["MQTTComponents", "MQTTClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "AMQPClientTests", dependencies: ["AMQPClient", "OutriggerTesting"]),
         .testTarget(name: "RabbitMQComponentsTests", dependencies: ["RabbitMQComponents", "AMQPClient", "OutriggerCore", "OutriggerTesting"]),

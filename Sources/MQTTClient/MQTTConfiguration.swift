@@ -32,7 +32,7 @@ public struct MQTTConfiguration: Sendable, Equatable {
     /// Seconds between PINGREQs when idle; the broker drops the connection after 1.5 times it
     /// without a packet.
     public var keepAlive: Int
-    /// How long CONNECT may wait for its CONNACK.
+    /// How long the TCP connect and CONNECT together may wait for the CONNACK.
     public var connectTimeout: Duration
 
     /// A configuration; see each property for the defaults' meaning.

@@ -20,15 +20,21 @@ extension MQTTConnection {
 
     /// The loop thread: connect, then poll/read/write/keepalive until the connection ends.
     ///
+    /// The TCP connect does not block: `mosquitto_connect_async` (libmosquitto 2.0 starts a
+    /// non-blocking connect and queues CONNECT behind it) and the loop below waits for the
+    /// socket to become writable, so `connectTimeout` covers a broker whose host drops the SYN
+    /// too, instead of the kernel's two minutes of retries (`mosquitto_connect` blocked in
+    /// `connect(2)`). A refused or failed connect surfaces from the first write.
+    ///
     /// Output is flushed before anything more is read (the socket is polled for writing only
     /// while libmosquitto has packets queued), so the PUBACK of an accepted message is on the
     /// wire before the next PUBLISH is read, and a rejected message's PUBACK — queued, never
     /// flushed — dies with the socket.
     func runLoop() {
         let mosq = handle.pointer
-        let code = mosquitto_connect(mosq, configuration.host, Int32(configuration.port), Int32(configuration.keepAlive))
+        let code = mosquitto_connect_async(mosq, configuration.host, Int32(configuration.port), Int32(configuration.keepAlive))
         guard code == MOSQ_ERR_SUCCESS.rawValue else {
-            finish(.connectionLost("connecting to \(configuration.address): \(String(cString: mosquitto_strerror(code)))"))
+            finish(.connectionLost("connecting to \(configuration.address): \(Self.text(code))"))
             return
         }
         let clock = ContinuousClock()
@@ -67,9 +73,20 @@ extension MQTTConnection {
             }
             if result == MOSQ_ERR_SUCCESS.rawValue { result = mosquitto_loop_misc(mosq) }
             if result != MOSQ_ERR_SUCCESS.rawValue {
-                end(.connectionLost(String(cString: mosquitto_strerror(result))))
+                let reason = Self.text(result)
+                if case .connecting = phase {
+                    end(.connectionLost("connecting to \(configuration.address): \(reason)"))
+                } else {
+                    end(.connectionLost(reason))
+                }
             }
         }
+    }
+
+    /// libmosquitto's text for `code`; for `MOSQ_ERR_ERRNO`, the system's for `errno` (read
+    /// before anything else can change it).
+    private static func text(_ code: Int32) -> String {
+        code == MOSQ_ERR_ERRNO.rawValue ? String(cString: strerror(errno)) : String(cString: mosquitto_strerror(code))
     }
 
     /// Half-closes the socket from inside `on_message`, before libmosquitto's queued PUBACK is

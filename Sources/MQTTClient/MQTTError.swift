@@ -7,7 +7,7 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
     case library(operation: String, code: Int32, message: String)
     /// The broker answered CONNECT with a refusal (CONNACK return code 1–5).
     case refused(code: Int32, message: String)
-    /// The broker did not answer CONNECT within the connect timeout.
+    /// No CONNACK within the connect timeout (the TCP connect included).
     case connectTimedOut
     /// The connection broke (socket error, keepalive timeout, broker gone).
     case connectionLost(String)
@@ -44,7 +44,7 @@ public enum MQTTError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .library(let operation, let code, let message): "\(operation) failed: \(message) (MOSQ_ERR \(code))"
         case .refused(let code, let message): "the broker refused the connection: \(message) (CONNACK \(code))"
-        case .connectTimedOut: "the broker did not answer CONNECT in time"
+        case .connectTimedOut: "the broker did not accept the connection within the connect timeout"
         case .connectionLost(let reason): "connection lost: \(reason)"
         case .subscriptionRefused(let topic): "the broker refused the subscription to '\(topic)'"
         case .closed(let reason): "connection closed: \(reason)"

@@ -1,4 +1,5 @@
 import MQTTClient
+import OutriggerTesting
 import Testing
 
 @Suite("MQTTConnection against the shared mosquitto")
@@ -120,11 +121,30 @@ struct MQTTConnectionTests {
         await subscriber.close()
     }
 
-    @Test("connecting to a port where nothing listens fails with a connection error")
+    @Test("connecting to a port where nothing listens fails with a connection error naming the address and the refusal")
     func unreachable() async throws {
-        await #expect(throws: MQTTError.self) {
+        let error = await #expect(throws: MQTTError.self) {
             _ = try await MQTTConnection.connect(MQTTConfiguration(host: "127.0.0.1", port: 1, clientID: TestBroker.unique("none")))
         }
+        guard case .connectionLost(let reason)? = error else {
+            Issue.record("expected connectionLost, got \(String(describing: error))")
+            return
+        }
+        #expect(reason.contains("127.0.0.1:1") && reason.lowercased().contains("refused"), "\(reason)")
+    }
+
+    @Test("a host that never answers the TCP connect fails after the connect timeout, not the kernel's retries")
+    func blackHole() async throws {
+        let listener = try FullBacklogListener()
+        defer { listener.close() }
+        let started = ContinuousClock.now
+        let error = await #expect(throws: MQTTError.self) {
+            _ = try await MQTTConnection.connect(
+                MQTTConfiguration(host: "127.0.0.1", port: listener.port, clientID: TestBroker.unique("void"), connectTimeout: .milliseconds(300)))
+        }
+        // Generous for a loaded CI box; a connect(2) that blocks takes over two minutes.
+        #expect(ContinuousClock.now - started < .seconds(60))
+        #expect(error == .connectTimedOut, "\(String(describing: error))")
     }
 
     @Test("waiting for a message ends with CancellationError when the task is cancelled")
