@@ -272,7 +272,7 @@ let package = Package(
             dependencies: ["RedisClient", "OutriggerTesting", "EventLoopExecutor", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "RedisComponentsTests", dependencies: ["RedisComponents", "RedisClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient"]),
-        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "OutriggerTesting"]),
+        .testTarget(name: "KafkaClientTests", dependencies: ["KafkaClient", "CRdKafka", "OutriggerTesting"]),
         .testTarget(name: "KafkaComponentsTests", dependencies: ["KafkaComponents", "KafkaClient", "OutriggerCore", "OutriggerTesting"]),
         .testTarget(name: "MQTTClientTests", dependencies: ["MQTTClient", "OutriggerTesting"]),
         .testTarget(name: "MQTTComponentsTests", dependencies: ["MQTTComponents", "MQTTClient", "OutriggerCore", "OutriggerTesting"]),

@@ -19,6 +19,8 @@ final class ConsumerLoop: Sendable {
         var nextOffsets: [KafkaTopicPartition: Int64] = [:]
         var lastEpoch: UInt64 = 0
         var paused = false
+        /// The group's rebalance protocol as librdkafka last told it (see ``isCooperative(_:)``).
+        var cooperative = false
 
         mutating func newEpoch() -> UInt64 {
             lastEpoch += 1
@@ -235,7 +237,7 @@ final class ConsumerLoop: Sendable {
     // MARK: - Rebalance (poll thread, inside rd_kafka_consumer_poll or close)
 
     func rebalance(_ rk: OpaquePointer, error: rd_kafka_resp_err_t, partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
-        let cooperative = String(cString: rd_kafka_rebalance_protocol(rk)) == "COOPERATIVE"
+        let cooperative = isCooperative(rk)
         let listed = TopicPartitionList.read(partitions).map(\.0)
         switch error {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
@@ -249,6 +251,19 @@ final class ConsumerLoop: Sendable {
                 state.epochs = [:]
                 state.buffer = []
             }
+        }
+    }
+
+    /// Whether the group rebalances cooperatively (incremental assign and unassign) or eagerly.
+    /// `rd_kafka_rebalance_protocol` answers NULL once the group is gone (a consumer closing:
+    /// its last revoke comes after that) or for a consumer outside a group; the last answer then
+    /// stands (eager before any: librdkafka's default assignors are eager). Reading NULL as a
+    /// string crashed the process during a consumer's close.
+    func isCooperative(_ rk: OpaquePointer) -> Bool {
+        let answer = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) == "COOPERATIVE" }
+        return state.withLock { state in
+            if let answer { state.cooperative = answer }
+            return state.cooperative
         }
     }
 
