@@ -52,6 +52,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
     private var waiting = CircularBuffer<Waiting>(initialCapacity: 16)
     private let reader = HiredisReader()
     private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
     private var failure: RedisError?
     private var context: ChannelHandlerContext?
     /// Encoded commands not yet handed to the channel.
@@ -127,6 +128,7 @@ final class RedisChannelHandler: ChannelDuplexHandler {
                     head.reply.succeed(value)
                 }
             }
+            armTimer(context)
         } catch {
             fail(context, error)
         }
@@ -146,19 +148,27 @@ final class RedisChannelHandler: ChannelDuplexHandler {
         if failure == nil { failure = error }
         timer?.cancel()
         timer = nil
+        timerDeadline = nil
         unwritten = nil
         while let head = waiting.popFirst() { head.reply.fail(failure ?? error) }
         context.close(promise: nil)
     }
 
     /// Keeps one timer for the oldest outstanding command; when it fires, a head past its
-    /// deadline fails the connection, else the timer is set for the new head.
+    /// deadline fails the connection, else the timer is set for the new head. A timer due after
+    /// the head's deadline is moved earlier: with timeouts of different lengths on one
+    /// connection (a blocking read's is its block longer) the head that follows a long one may
+    /// be due first, and was timed out only once the long one's timer fired.
     private func armTimer(_ context: ChannelHandlerContext) {
-        guard timer == nil, let deadline = waiting.first?.deadline else { return }
+        guard let deadline = waiting.first?.deadline else { return }
+        if timer != nil, let timerDeadline, timerDeadline <= deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
         let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(deadline: deadline) {
             let (handler, context) = bound.value
             handler.timer = nil
+            handler.timerDeadline = nil
             guard let head = handler.waiting.first, let deadline = head.deadline else { return }
             if deadline <= .now() {
                 handler.fail(context, .timeout(head.timeout ?? .zero))
