@@ -15,7 +15,7 @@ struct MQTTConnectionTests {
         let publisher = try await connect(TestBroker.unique("pub"), cleanSession: true)
         try await subscriber.subscribe(topic, qos: 1)
         try await publisher.publish(topic: topic, payload: Array("hello".utf8), qos: 1, retain: false)
-        let message = try await within("the message") { try await subscriber.nextMessage() }
+        let message = try await withDeadline(.seconds(60), "the message") { try await subscriber.nextMessage() }
         message.accept()
         #expect(message.topic == topic)
         #expect(message.payload == Array("hello".utf8))
@@ -32,13 +32,13 @@ struct MQTTConnectionTests {
         try await first.subscribe(topic, qos: 1)
         let publisher = try await connect(TestBroker.unique("pub"), cleanSession: true)
         try await publisher.publish(topic: topic, payload: Array("again".utf8), qos: 1, retain: false)
-        let message = try await within("the first delivery") { try await first.nextMessage() }
+        let message = try await withDeadline(.seconds(60), "the first delivery") { try await first.nextMessage() }
         message.reject()
-        await #expect(throws: MQTTError.self) { try await within("the end of the connection") { try await first.nextMessage() } }
+        await #expect(throws: MQTTError.self) { try await withDeadline(.seconds(60), "the end of the connection") { try await first.nextMessage() } }
         #expect(first.endReason != nil)
         await first.close()
         let second = try await connect(clientID)
-        let again = try await within("the redelivery") { try await second.nextMessage() }
+        let again = try await withDeadline(.seconds(60), "the redelivery") { try await second.nextMessage() }
         again.accept()
         #expect(again.payload == Array("again".utf8))
         await second.close()
@@ -56,7 +56,7 @@ struct MQTTConnectionTests {
         try await first.subscribe(filter, qos: 1)
         let publisher = try await connect(TestBroker.unique("pub"), cleanSession: true)
         try await publisher.publish(topic: topic, payload: Array("again".utf8), qos: 1, retain: false)
-        let message = try await within("the first delivery") { try await first.nextMessage() }
+        let message = try await withDeadline(.seconds(60), "the first delivery") { try await first.nextMessage() }
         message.reject()
         await first.close()
         return (clientID, publisher)
@@ -70,8 +70,8 @@ struct MQTTConnectionTests {
         let second = try await connect(clientID)
         #expect(second.sessionPresent)
         // The stored message comes before the SUBACK: the subscribe returns once it is held.
-        try await within("the subscription") { try await second.subscribe(filter, qos: 1) }
-        let again = try await within("the redelivery") { try await second.nextMessage() }
+        try await withDeadline(.seconds(60), "the subscription") { try await second.subscribe(filter, qos: 1) }
+        let again = try await withDeadline(.seconds(60), "the redelivery") { try await second.nextMessage() }
         again.accept()
         #expect(again.payload == Array("again".utf8))
         await second.close()
@@ -87,13 +87,13 @@ struct MQTTConnectionTests {
         try await first.subscribe(topic, qos: 1)
         let publisher = try await connect(TestBroker.unique("pub"), cleanSession: true)
         try await publisher.publish(topic: topic, payload: Array("one".utf8), qos: 1, retain: false)
-        let message = try await within("the delivery") { try await first.nextMessage() }
+        let message = try await withDeadline(.seconds(60), "the delivery") { try await first.nextMessage() }
         message.accept()
         await first.close()
         let second = try await connect(clientID)
         // A marker published after the reconnect arrives first if nothing was redelivered.
         try await publisher.publish(topic: topic, payload: Array("marker".utf8), qos: 1, retain: false)
-        let next = try await within("the marker") { try await second.nextMessage() }
+        let next = try await withDeadline(.seconds(60), "the marker") { try await second.nextMessage() }
         next.accept()
         #expect(next.payload == Array("marker".utf8))
         await second.close()
@@ -112,7 +112,7 @@ struct MQTTConnectionTests {
         try await publisher.publish(topic: "\(base)/hall/temp", payload: [3], qos: 1, retain: false)
         var topics: [String] = []
         for _ in 0..<2 {
-            let message = try await within("a matching message") { try await subscriber.nextMessage() }
+            let message = try await withDeadline(.seconds(60), "a matching message") { try await subscriber.nextMessage() }
             message.accept()
             topics.append(message.topic)
         }

@@ -1,4 +1,5 @@
 import MQTTClient
+import OutriggerTesting
 import Testing
 
 /// confirmSubscription: a SUBACK for a SUBSCRIBE sent after an instant.
@@ -11,7 +12,7 @@ extension MQTTConnectionTests {
         try await connection.subscribe(filter, qos: 1)
         let first = try #require(connection.grantedSubscription(filter))
         let instant = ContinuousClock.now
-        try await within("the new SUBACK") { try await connection.confirmSubscription(filter, qos: 1, sentAfter: instant) }
+        try await withDeadline(.seconds(60), "the new SUBACK") { try await connection.confirmSubscription(filter, qos: 1, sentAfter: instant) }
         let second = try #require(connection.grantedSubscription(filter))
         #expect(first < instant)
         #expect(second > instant)
@@ -37,10 +38,10 @@ extension MQTTConnectionTests {
         let (clientID, publisher) = try await sessionKeepingOneMessage(filter: filter, topic: topic)
         let second = try await connect(clientID)
         let connectedAt = try #require(second.connectedAt)
-        try await within("the subscription") { try await second.subscribe(filter, qos: 1) }
-        let again = try await within("the redelivery") { try await second.nextMessage() }
+        try await withDeadline(.seconds(60), "the subscription") { try await second.subscribe(filter, qos: 1) }
+        let again = try await withDeadline(.seconds(60), "the redelivery") { try await second.nextMessage() }
         again.accept()
-        try await within("the SUBACK") { try await second.confirmSubscription(filter, qos: 1, sentAfter: connectedAt) }
+        try await withDeadline(.seconds(60), "the SUBACK") { try await second.confirmSubscription(filter, qos: 1, sentAfter: connectedAt) }
         #expect(try #require(second.grantedSubscription(filter)) > connectedAt)
         await second.close()
         await (try? connect(clientID, cleanSession: true))?.close()
