@@ -40,6 +40,7 @@ extension MQTTConnection {
         let clock = ContinuousClock()
         let connectDeadline = clock.now.advanced(by: configuration.connectTimeout)
         while true {
+            wake.mayWait()
             let (stop, phase) = state.withLock { ($0.stopRequested, $0.phase) }
             if case .ended(let error) = phase {
                 finish(error)
@@ -65,6 +66,7 @@ extension MQTTConnection {
                 pollfd(fd: wake.readFD, events: Int16(POLLIN), revents: 0),
             ]
             _ = poll(&fds, 2, 1000)
+            wake.woke()
             if fds[1].revents != 0 { wake.drain() }
             let events = Int32(fds[0].revents)
             var result = MOSQ_ERR_SUCCESS.rawValue
