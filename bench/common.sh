@@ -50,12 +50,31 @@ wait_healthy() {  # port
   return 1
 }
 
-load() {  # url body-file content-type -> RESULT json
-  BODY_FILE=$2 CONTENT_TYPE=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk-post.lua "$1" | sed -n 's/^RESULT //p'
+# Runs a command with its output to file $1 -> the user + system CPU seconds it used, its
+# children's included (bash's `time`).
+cpu_seconds_of() {  # output-file command...
+  local TIMEFORMAT='%U %S' out=$1 times
+  shift
+  times=$( { time "$@" >"$out" 2>/dev/null; } 2>&1 )
+  python3 -c 'import sys; print(float(sys.argv[1]) + float(sys.argv[2]))' $times
+}
+
+load() {  # url body-file content-type -> RESULT json, with wrk's own CPU per request ("client_cpu_us")
+  local out cpu
+  out=$(mktemp "$work/wrk.XXXXXX")
+  cpu=$(cpu_seconds_of "$out" env BODY_FILE="$2" CONTENT_TYPE="$3" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/wrk-post.lua "$1")
+  python3 -c 'import json, sys
+r = json.loads(sys.argv[1]); r["client_cpu_us"] = float(sys.argv[2]) * 1e6 / max(r["requests"], 1); print(json.dumps(r))' \
+    "$(sed -n 's/^RESULT //p' "$out")" "$cpu"
+  rm -f "$out"
 }
 
 cpu_ticks() {  # pid -> user + system clock ticks the process has used
   awk '{print $14 + $15}' "/proc/$1/stat"
+}
+
+listener_pid() {  # port -> pid of the process listening on it; empty when not visible (a container's)
+  ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
 }
 
 # pid ticks-before RESULT-json [json] -> sidecar CPU microseconds per request since ticks-before;

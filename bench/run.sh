@@ -20,13 +20,19 @@
 #   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load, grpc-swift 2): at
 #      1,000 QPS over 16 connections, open loop (latency from each request's scheduled send time),
 #      and at saturation (50 requests in flight over 16 connections, closed loop) -> p50/p90/p99,
-#      beside the same two loads against a no-op Swift gRPC server (the gRPC stack's ceiling)
+#      beside the same two loads against a no-op Swift gRPC server (the gRPC stack's ceiling);
+#      and one call at a time from h2load (a C HTTP/2 client) against both, so the Swift
+#      client's own share of the latency shows
 #   7. brokers (Redis Streams, RabbitMQ, Kafka, MQTT, NATS JetStream): single publishes through the sidecar
 #      into the broker's component (wrk, as in 1) beside the broker's own client publishing the
 #      same 1 KB body with the same acknowledgement (redis-benchmark XADD; a librabbitmq
 #      publisher with confirms; a librdkafka producer; a libmosquitto QoS 1 publisher; a libnats
 #      publisher waiting for PubAcks), and publish ->
-#      delivery end to end through the broker to nginx as the app (skipped when it does not answer)
+#      delivery end to end through the broker to nginx as the app (skipped when it does not answer);
+#      CPU per message of each process (client, wrk, sidecar, broker) in both runs, and the rate
+#      the sidecar's run would reach with every core busy if the sidecar cost only what the bare
+#      SwiftNIO 204 of 1 costs (plus, for a component on the baseline's C library, that
+#      library's own work per message): where the gap to the baseline is
 # Machines here are noisy: compare the ratios, not the absolute numbers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,11 +96,13 @@ PY
 
 # 1. single publish vs nginx, and vs the ceilings of the HTTP stack it runs on
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
-ceiling() {  # hummingbird|nio|nio-task|nio-loop-task port -> RESULT json of the same load against that 204 server
+ceiling() {  # hummingbird|nio|nio-task|nio-loop-task port -> RESULT json of the same load against that 204 server, with its CPU per request
   .build/release/outrigger-ceilings "$1" "$2" &
-  local server=$!
+  local server=$! ticks result
   for _ in $(seq 1 200); do curl -s -o /dev/null -X POST "http://127.0.0.1:$2/v1.0/publish/p/t" && break; sleep 0.05; done
-  load "http://127.0.0.1:$2/v1.0/publish/pubsub/orders" "$work/single.json" application/json
+  ticks=$(cpu_ticks "$server")
+  result=$(load "http://127.0.0.1:$2/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
+  cpu_per_request "$server" "$ticks" "$result" json
   kill "$server"; wait "$server" 2>/dev/null || true
 }
 hummingbird_result=$(ceiling hummingbird 18090)
@@ -200,27 +208,64 @@ grpc_loads() {  # port -> two RESULT json lines: open loop, saturation
   .build/release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
   .build/release/outrigger-grpc-load saturate "$1" --concurrency 50 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
 }
+# The same PublishEvent one request at a time from h2load, nghttp2's C client (a gRPC call is
+# an HTTP/2 POST of a length-prefixed message): each server's round trip with the client's own
+# share as small as it gets. h2load checks the HTTP status, not the gRPC status in the trailers.
+h2_round_trip() {  # port -> JSON: requests that got a 2xx, and min / mean / sd of their times in us
+  h2load -n 20000 -c 1 -m 1 -d "$work/publish.grpc" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:$1/dapr.proto.runtime.v1.Dapr/PublishEvent" | python3 -c 'import json, re, sys
+text = sys.stdin.read()
+us = lambda v: float(re.match(r"[0-9.]+", v).group()) * {"us": 1, "ms": 1e3, "s": 1e6}[re.search(r"[a-z]+$", v).group()]
+times = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text).groups()
+print(json.dumps({"succeeded": int(re.search(r"(\d+) succeeded", text).group(1)), "min_us": us(times[0]), "mean_us": us(times[2]), "sd_us": us(times[3])}))'
+}
 .build/release/outrigger-grpc-load noop 18920 >/dev/null &
 pids+=($!)
 grpc_noop=$!
 # The load client's warm-up request waits for the server to listen.
 grpc_noop_results=$(grpc_loads 18920)
+grpc_noop_h2=$(h2_round_trip 18920)
 kill "$grpc_noop"; wait "$grpc_noop" 2>/dev/null || true
 "$BIN" run -a bench -H 18503 -G 18921 -M 0 -d bench/components --log-level error &
 pids+=($!)
 grpc_sidecar=$!
 wait_healthy 18503
 grpc_sidecar_results=$(grpc_loads 18921)
+grpc_sidecar_h2=$(h2_round_trip 18921)
 kill "$grpc_sidecar"; wait "$grpc_sidecar" 2>/dev/null || true
 
 # 7+. Brokers: single publishes through the sidecar into a broker component (wrk, as in 1)
 #     beside the broker's own client publishing the same 1 KB with the same acknowledgement
 #     (the baseline), then publish -> delivery end to end through the broker to nginx as the app.
 #     One JSON line per broker in $work/brokers.jsonl; a broker that does not answer is skipped.
-# broker_section NAME HTTP-PORT GRPC-PORT RESOURCES DIRECT-RATE BASELINE-LABEL [TARGET-REQ/S]
-# Without TARGET-REQ/S the target is a sidecar / baseline ratio of at least 0.8.
+# Every run also counts CPU per message: the baseline client's and the broker's while the
+# baseline runs, wrk's, the sidecar's and the broker's while the sidecar runs (the broker is
+# the process listening on its port: counted only where that is visible, not in a container).
+#
+# baseline BROKER-PORT MESSAGES COMMAND... -> JSON: the rate COMMAND printed (its last line),
+# its CPU per message and the broker's, in microseconds ("client_cpu_us", "broker_cpu_us")
+baseline() {
+  local port=$1 messages=$2 broker ticks=0 after=0 out cpu
+  shift 2
+  broker=$(listener_pid "$port")
+  [ -n "$broker" ] && ticks=$(cpu_ticks "$broker")
+  out=$(mktemp "$work/baseline.XXXXXX")
+  cpu=$(cpu_seconds_of "$out" "$@")
+  [ -n "$broker" ] && after=$(cpu_ticks "$broker")
+  python3 -c 'import json, os, sys
+messages, broker_ticks = int(sys.argv[3]), int(sys.argv[5]) - int(sys.argv[4])
+print(json.dumps({"rate": float(sys.argv[1]), "client_cpu_us": float(sys.argv[2]) * 1e6 / messages,
+                  "broker_cpu_us": broker_ticks * 1e6 / os.sysconf("SC_CLK_TCK") / messages if sys.argv[6] else None}))' \
+    "$(tail -1 "$out")" "$cpu" "$messages" "$ticks" "$after" "$broker"
+  rm -f "$out"
+}
+
+# broker_section NAME BROKER-PORT HTTP-PORT GRPC-PORT RESOURCES BASELINE-JSON BASELINE-LABEL SAME-LIBRARY [TARGET-REQ/S]
+# BASELINE-JSON comes from `baseline`; SAME-LIBRARY (yes|no) says whether the baseline client
+# runs on the C library the component uses. Without TARGET-REQ/S the target is a sidecar /
+# baseline ratio of at least 0.8.
 broker_section() {
-  local name=$1 port=$2 grpc=$3 resources=$4 direct=$5 label=$6 target=${7:-0} sidecar publish bulk e2e
+  local name=$1 broker_port=$2 port=$3 grpc=$4 resources=$5 direct=$6 label=$7 same_library=$8 target=${9:-0} sidecar publish bulk e2e
   "$BIN" run -a bench -H "$port" -G "$grpc" -M 0 -d "$resources" --log-level error &
   pids+=($!)
   sidecar=$!
@@ -232,15 +277,22 @@ broker_section() {
   local first
   first=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -X POST -H 'Content-Type: application/json' \
     --data-binary @"$work/single.json" "http://127.0.0.1:$port/v1.0/publish/pubsub/outrigger-bench-sidecar")
-  local ticks
+  local ticks broker broker_ticks=0
+  broker=$(listener_pid "$broker_port")
+  [ -n "$broker" ] && broker_ticks=$(cpu_ticks "$broker")
   ticks=$(cpu_ticks "$sidecar")
   publish=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
   publish=$(cpu_per_request "$sidecar" "$ticks" "$publish" json)
+  if [ -n "$broker" ]; then
+    publish=$(python3 -c 'import json, os, sys
+r = json.loads(sys.argv[1]); r["broker_cpu_us"] = (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1)
+print(json.dumps(r))' "$publish" "$broker_ticks" "$(cpu_ticks "$broker")")
+  fi
   bulk=$(load "http://127.0.0.1:$port/v1.0-alpha1/publish/bulk/pubsub/outrigger-bench-sidecar" "$work/bulk.json" application/json)
   kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
   e2e=$(end_to_end $((port + 1)) $((grpc + 1)) "$resources" 600)
-  python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "direct": float(sys.argv[2]), "label": sys.argv[3], "publish": json.loads(sys.argv[4]), "e2e": json.loads(sys.argv[5]), "target": float(sys.argv[6]), "bulk": json.loads(sys.argv[7]), "first": sys.argv[8]}))' \
-    "$name" "$direct" "$label" "$publish" "$e2e" "$target" "$bulk" "$first" >>"$work/brokers.jsonl"
+  python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "direct": json.loads(sys.argv[2]), "label": sys.argv[3], "publish": json.loads(sys.argv[4]), "e2e": json.loads(sys.argv[5]), "target": float(sys.argv[6]), "bulk": json.loads(sys.argv[7]), "first": sys.argv[8], "same_library": sys.argv[9] == "yes"}))' \
+    "$name" "$direct" "$label" "$publish" "$e2e" "$target" "$bulk" "$first" "$same_library" >>"$work/brokers.jsonl"
 }
 : >"$work/brokers.jsonl"
 body_bytes=$(stat -c %s "$work/single.json")
@@ -249,10 +301,13 @@ body_bytes=$(stat -c %s "$work/single.json")
 # or commas (redis-benchmark's CSV output repeats the command unescaped).
 if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
   body=$(python3 -c "import sys; print('x' * int(sys.argv[1]))" "$body_bytes")
-  redis_direct=$(redis-benchmark -h 127.0.0.1 -p 6379 -c "$CONNECTIONS" -n 200000 -q --csv XADD outrigger-bench-direct MAXLEN '~' 100000 '*' data "$body" \
-    | tail -1 | python3 -c 'import csv,sys; print(next(csv.reader(sys.stdin))[1])')
+  redis_xadd_rate() {
+    redis-benchmark -h 127.0.0.1 -p 6379 -c "$CONNECTIONS" -n 200000 -q --csv XADD outrigger-bench-direct MAXLEN '~' 100000 '*' data "$body" \
+      | tail -1 | python3 -c 'import csv,sys; print(next(csv.reader(sys.stdin))[1])'
+  }
+  redis_direct=$(baseline 6379 200000 redis_xadd_rate)
   redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
-  broker_section pubsub.redis 18504 18934 bench/redis "$redis_direct" "redis-benchmark -c $CONNECTIONS XADD"
+  broker_section pubsub.redis 6379 18504 18934 bench/redis "$redis_direct" "redis-benchmark -c $CONNECTIONS XADD" no
   redis-cli -h 127.0.0.1 -p 6379 del outrigger-bench-direct outrigger-bench-sidecar bench >/dev/null
 else
   echo "Redis section skipped: nothing answers on 127.0.0.1:6379 (make brokers-up)" >&2
@@ -263,9 +318,9 @@ fi
 if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
   rabbit=$work/rabbitmq_confirm_baseline
   cc -O2 -o "$rabbit" bench/rabbitmq/confirm_baseline.c $(pkg-config --cflags --libs librabbitmq)
-  rabbit_direct=$("$rabbit" publish 127.0.0.1 5672 outrigger-bench-direct 200000 "$body_bytes" "$CONNECTIONS")
+  rabbit_direct=$(baseline 5672 200000 "$rabbit" publish 127.0.0.1 5672 outrigger-bench-direct 200000 "$body_bytes" "$CONNECTIONS")
   "$rabbit" declare 127.0.0.1 5672 outrigger-bench-sidecar
-  broker_section pubsub.rabbitmq 18506 18936 bench/rabbitmq "$rabbit_direct" "librabbitmq publisher, confirms, $CONNECTIONS in flight"
+  broker_section pubsub.rabbitmq 5672 18506 18936 bench/rabbitmq "$rabbit_direct" "librabbitmq publisher, confirms, $CONNECTIONS in flight" yes
   "$rabbit" delete 127.0.0.1 5672 outrigger-bench-sidecar
 else
   echo "RabbitMQ section skipped: nothing answers on 127.0.0.1:5672 (make brokers-up)" >&2
@@ -277,8 +332,8 @@ fi
 if (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then
   kafka=$work/kafka_producer_baseline
   cc -O2 -o "$kafka" bench/kafka/producer_baseline.c $(pkg-config --cflags --libs rdkafka)
-  kafka_direct=$("$kafka" 127.0.0.1:9092 "outrigger-bench-direct-$RANDOM" 200000 "$body_bytes")
-  broker_section pubsub.kafka 18510 18940 bench/kafka "$kafka_direct" "librdkafka producer, delivery reports" 20000
+  kafka_direct=$(baseline 9092 200000 "$kafka" 127.0.0.1:9092 "outrigger-bench-direct-$RANDOM" 200000 "$body_bytes")
+  broker_section pubsub.kafka 9092 18510 18940 bench/kafka "$kafka_direct" "librdkafka producer, delivery reports" yes 20000
 else
   echo "Kafka section skipped: nothing answers on 127.0.0.1:9092 (make brokers-up)" >&2
 fi
@@ -287,8 +342,8 @@ fi
 if (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
   mqtt=$work/mqtt3_baseline
   cc -O2 -o "$mqtt" bench/mqtt3/baseline.c $(pkg-config --cflags --libs libmosquitto) -lpthread
-  mqtt_direct=$("$mqtt" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
-  broker_section pubsub.mqtt3 18512 18942 bench/mqtt3 "$mqtt_direct" "libmosquitto QoS 1 publisher, PUBACKs, $CONNECTIONS in flight"
+  mqtt_direct=$(baseline 1883 200000 "$mqtt" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
+  broker_section pubsub.mqtt3 1883 18512 18942 bench/mqtt3 "$mqtt_direct" "libmosquitto QoS 1 publisher, PUBACKs, $CONNECTIONS in flight" yes
 else
   echo "MQTT section skipped: nothing answers on 127.0.0.1:1883 (make brokers-up)" >&2
 fi
@@ -297,15 +352,15 @@ fi
 if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
   nats=$work/jetstream_baseline
   cc -O2 -o "$nats" bench/jetstream/baseline.c $(pkg-config --cflags --libs libnats)
-  nats_direct=$("$nats" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
-  broker_section pubsub.jetstream 18508 18938 bench/jetstream "$nats_direct" "libnats JetStream publisher, PubAcks, $CONNECTIONS in flight"
+  nats_direct=$(baseline 4222 200000 "$nats" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
+  broker_section pubsub.jetstream 4222 18508 18938 bench/jetstream "$nats_direct" "libnats JetStream publisher, PubAcks, $CONNECTIONS in flight" yes
   "$nats" -d outrigger-bench
 else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" <<'PY'
-import json, sys
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" "$grpc_noop_h2" "$grpc_sidecar_h2" <<'PY'
+import json, os, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
 memory, startup_ms = {k: v / 1024 for k, v in json.loads(sys.argv[6]).items()}, float(sys.argv[7])
@@ -349,6 +404,11 @@ percentiles = lambda r: f"p50 {r['p50_us']/1000:.2f}, p90 {r['p90_us']/1000:.2f}
 print(f"gRPC PublishEvent, 1,000 QPS x16, open loop (Swift client, latency from the scheduled send):")
 print(f"  sidecar -> in-memory:           {percentiles(grpc_load)}, {grpc_load['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
 print(f"  no-op Swift gRPC server:        {percentiles(grpc_noop_load)} (ceiling; client's send lag p99 {grpc_noop_load['send_lag_p99_us']/1000:.2f} ms)")
+grpc_noop_h2, grpc_sidecar_h2 = json.loads(sys.argv[20]), json.loads(sys.argv[21])
+round_trip = lambda r: f"mean {r['mean_us']/1000:.2f} ms, sd {r['sd_us']/1000:.2f}, min {r['min_us']/1000:.2f} ms ({r['succeeded']:,} of 20,000 answered 200)"
+print(f"gRPC PublishEvent one at a time, h2load (C client: the load generator's share as small as it gets):")
+print(f"  sidecar -> in-memory:           {round_trip(grpc_sidecar_h2)}")
+print(f"  no-op Swift gRPC server:        {round_trip(grpc_noop_h2)} (ceiling)")
 print(f"gRPC PublishEvent at saturation, 50 in flight x16 connections (closed loop):")
 print(f"  sidecar -> in-memory:           {grpc_saturate['rate']:,.0f} req/s, {percentiles(grpc_saturate)}, {grpc_saturate['errors']} errors")
 print(f"  no-op Swift gRPC server:        {grpc_noop_saturate['rate']:,.0f} req/s, {percentiles(grpc_noop_saturate)} (ceiling); sidecar / no-op {grpc_saturate['rate']/grpc_noop_saturate['rate']:.2f}")
@@ -357,14 +417,30 @@ for line in open(sys.argv[10]):
     publish, e2e_broker = broker["publish"], broker["e2e"]
     print()
     print(f"{broker['name']}:")
-    print(f"  baseline, {broker['label']}: {broker['direct']:,.0f} msgs/s")
+    direct = broker["direct"]
+    print(f"  baseline, {broker['label']}: {direct['rate']:,.0f} msgs/s")
     status, seconds = broker["first"].split()
     print(f"  first publish to a new topic:      {float(seconds)*1000:.1f} ms (HTTP {status}; the broker creates the topic)")
     print(f"  publish 1 KB through the sidecar:  {rate(publish):,.0f} req/s, p50 {publish['p50_us']/1000:.2f} ms, p99 {publish['p99_us']/1000:.2f} ms, {publish['errors']} errors; sidecar CPU {publish['cpu_us']:.1f} us per publish")
     if broker["target"]:
-        print(f"  sidecar / baseline ratio:          {rate(publish)/broker['direct']:.2f}   (target: >= {broker['target']:,.0f} acknowledged publishes/s)")
+        print(f"  sidecar / baseline ratio:          {rate(publish)/direct['rate']:.2f}   (target: >= {broker['target']:,.0f} acknowledged publishes/s)")
     else:
-        print(f"  sidecar / baseline ratio:          {rate(publish)/broker['direct']:.2f}   (target >= 0.8)")
+        print(f"  sidecar / baseline ratio:          {rate(publish)/direct['rate']:.2f}   (target >= 0.8)")
+    if publish.get("broker_cpu_us") is not None and direct["broker_cpu_us"] is not None:
+        # Where the gap is: CPU per message of every process on the box, and the rate the
+        # sidecar's run would reach with all cores busy if the sidecar cost only what a bare
+        # SwiftNIO 204 costs (section 1), and that plus the C library's own work per message.
+        wrk_us, sidecar_us, broker_us = publish["client_cpu_us"], publish["cpu_us"], publish["broker_cpu_us"]
+        cores = os.cpu_count()
+        project = lambda sidecar: cores * 1e6 / (wrk_us + broker_us + sidecar)
+        print(f"  CPU per message (us):              baseline: client {direct['client_cpu_us']:.1f} + broker {direct['broker_cpu_us']:.1f};"
+              f" through the sidecar: wrk {wrk_us:.1f} + sidecar {sidecar_us:.1f} + broker {broker_us:.1f}")
+        floors = [(f"a bare SwiftNIO 204 ({bare_nio['cpu_us']:.1f} us)", bare_nio["cpu_us"])]
+        if broker["same_library"]:
+            floors.append((f"that + the library's own work ({bare_nio['cpu_us'] + direct['client_cpu_us']:.1f} us)", bare_nio["cpu_us"] + direct["client_cpu_us"]))
+        print(f"  projected, {cores} cores busy:           sidecar as measured {project(sidecar_us):,.0f}/s; a sidecar costing")
+        for label, cost in floors:
+            print(f"    {label + ':':58} {project(cost):,.0f}/s = {project(cost) / direct['rate']:.2f} x baseline")
     bulk_broker = broker["bulk"]
     print(f"  bulk publish 100 x 1 KB:           {rate(bulk_broker)*100:,.0f} msgs/s, p50 {bulk_broker['p50_us']/1000:.2f} ms, p99 {bulk_broker['p99_us']/1000:.2f} ms per request, {bulk_broker['errors']} errors")
     print(f"  end to end delivered/s:            {e2e_broker['delivered']/e2e_broker['elapsed']:,.0f}   ({e2e_broker['delivered']} delivered of {e2e_broker['requests']} published, to nginx as the app)")

@@ -6,7 +6,7 @@ set -euo pipefail
 need_build=(ca-certificates git pkg-config libssl-dev zlib1g-dev python3 curl libpq-dev libhiredis-dev
   librdkafka-dev librabbitmq-dev libmosquitto-dev libnats-dev)
 need_test=(python3-venv openssl python3-aiosmtpd rabbitmq-server nats-server mosquitto iproute2)
-need_bench=(wrk nginx-light redis-tools gcc libc6-dev linux-perf)
+need_bench=(wrk nginx-light redis-tools gcc libc6-dev linux-perf nghttp2-client)
 need_chaos=(redis-server gcc libc6-dev)
 need_startup_order=(valgrind binutils)
 
