@@ -95,7 +95,13 @@ PY
 )
 
 # 1. single publish vs nginx, and vs the ceilings of the HTTP stack it runs on
+# nginx's CPU per request: its workers' (the master only starts them).
+nginx_ticks() { local total=0 worker; for worker in $(pgrep -P "$(cat "$work/nginx.pid")"); do total=$((total + $(cpu_ticks "$worker"))); done; echo "$total"; }
+nginx_before=$(nginx_ticks)
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
+nginx_result=$(python3 -c 'import json, os, sys
+r = json.loads(sys.argv[1]); r["cpu_us"] = (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1); print(json.dumps(r))' \
+  "$nginx_result" "$nginx_before" "$(nginx_ticks)")
 ceiling() {  # hummingbird|nio|nio-task|nio-loop-task port -> RESULT json of the same load against that 204 server, with its CPU per request
   .build/release/outrigger-ceilings "$1" "$2" &
   local server=$! ticks result
@@ -380,7 +386,8 @@ for name, r in [("nginx 204 (baseline)", nginx), ("SwiftNIO HTTP/1.1 204 (ceilin
 print()
 print(f"single publish / nginx ratio:     {rate(publish)/rate(nginx):.2f}   (target >= 0.6)")
 print(f"  ceilings / nginx:               SwiftNIO {rate(bare_nio)/rate(nginx):.2f}, + pool task hop {rate(nio_task)/rate(nginx):.2f}, + task on the loop {rate(nio_loop_task)/rate(nginx):.2f}, Hummingbird {rate(hummingbird)/rate(nginx):.2f}; publish / Hummingbird {rate(publish)/rate(hummingbird):.2f}")
-print(f"  sidecar CPU per publish:        {float(sys.argv[18]):.1f} us (user + system time of the sidecar over the run / requests: steadier than req/s on a shared box)")
+print(f"  sidecar CPU per publish:        {float(sys.argv[18]):.1f} us (user + system time of the sidecar over the run / requests: steadier than req/s on a shared box);"
+      f" bare SwiftNIO {bare_nio['cpu_us']:.1f} us, nginx {nginx['cpu_us']:.1f} us, wrk {publish['client_cpu_us']:.1f} us per request")
 traced = json.loads(sys.argv[11])
 print(f"publish with tracing on:          {rate(traced):,.0f} req/s, p99 {traced['p99_us']/1000:.2f} ms, {traced['errors']} errors; traced / untraced ratio {rate(traced)/rate(publish):.2f}")
 print(f"                                  (samplingRate 1, every publish span exported over OTLP/HTTP to nginx; untraced = propagation only)")
@@ -435,9 +442,11 @@ for line in open(sys.argv[10]):
         project = lambda sidecar: cores * 1e6 / (wrk_us + broker_us + sidecar)
         print(f"  CPU per message (us):              baseline: client {direct['client_cpu_us']:.1f} + broker {direct['broker_cpu_us']:.1f};"
               f" through the sidecar: wrk {wrk_us:.1f} + sidecar {sidecar_us:.1f} + broker {broker_us:.1f}")
-        floors = [(f"a bare SwiftNIO 204 ({bare_nio['cpu_us']:.1f} us)", bare_nio["cpu_us"])]
-        if broker["same_library"]:
-            floors.append((f"that + the library's own work ({bare_nio['cpu_us'] + direct['client_cpu_us']:.1f} us)", bare_nio["cpu_us"] + direct["client_cpu_us"]))
+        floors = []
+        for server, cost in [("a bare SwiftNIO 204", bare_nio["cpu_us"]), ("nginx's 204", nginx["cpu_us"])]:
+            floors.append((f"{server} ({cost:.1f} us)", cost))
+            if broker["same_library"]:
+                floors.append((f"{server} + the library's own work ({cost + direct['client_cpu_us']:.1f} us)", cost + direct["client_cpu_us"]))
         print(f"  projected, {cores} cores busy:           sidecar as measured {project(sidecar_us):,.0f}/s; a sidecar costing")
         for label, cost in floors:
             print(f"    {label + ':':58} {project(cost):,.0f}/s = {project(cost) / direct['rate']:.2f} x baseline")
