@@ -77,13 +77,20 @@ listener_pid() {  # port -> pid of the process listening on it; empty when not v
   ss -Hltnp "sport = :$1" 2>/dev/null | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2
 }
 
+# RESULT-json field ticks-before ticks-after -> the RESULT json with `field` added: the clock
+# ticks between the two counts, as CPU microseconds per request.
+with_cpu_per_request() {
+  python3 -c 'import json, os, sys
+r = json.loads(sys.argv[1])
+r[sys.argv[2]] = (int(sys.argv[4]) - int(sys.argv[3])) * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1)
+print(json.dumps(r))' "$@"
+}
+
 # pid ticks-before RESULT-json [json] -> sidecar CPU microseconds per request since ticks-before;
 # with "json", the RESULT json with a "cpu_us" field added instead.
 cpu_per_request() {
-  python3 -c 'import json, os, sys
-r = json.loads(sys.argv[3]); used = int(sys.argv[4]) - int(sys.argv[2])
-cpu = used * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1)
-if len(sys.argv) > 5: r["cpu_us"] = cpu; print(json.dumps(r))
-else: print(f"{cpu:.1f}")' "$1" "$2" "$3" "$(cpu_ticks "$1")" ${4:+"$4"}
+  local result
+  result=$(with_cpu_per_request "$3" cpu_us "$2" "$(cpu_ticks "$1")")
+  if [ -n "${4:-}" ]; then echo "$result"; else python3 -c 'import json, sys; print("%.1f" % json.loads(sys.argv[1])["cpu_us"])' "$result"; fi
 }
 

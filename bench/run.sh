@@ -99,9 +99,7 @@ PY
 nginx_ticks() { local total=0 worker; for worker in $(pgrep -P "$(cat "$work/nginx.pid")"); do total=$((total + $(cpu_ticks "$worker"))); done; echo "$total"; }
 nginx_before=$(nginx_ticks)
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
-nginx_result=$(python3 -c 'import json, os, sys
-r = json.loads(sys.argv[1]); r["cpu_us"] = (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1); print(json.dumps(r))' \
-  "$nginx_result" "$nginx_before" "$(nginx_ticks)")
+nginx_result=$(with_cpu_per_request "$nginx_result" cpu_us "$nginx_before" "$(nginx_ticks)")
 ceiling() {  # hummingbird|nio|nio-task|nio-loop-task port -> RESULT json of the same load against that 204 server, with its CPU per request
   .build/release/outrigger-ceilings "$1" "$2" &
   local server=$! ticks result
@@ -289,11 +287,7 @@ broker_section() {
   ticks=$(cpu_ticks "$sidecar")
   publish=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/outrigger-bench-sidecar" "$work/single.json" application/json)
   publish=$(cpu_per_request "$sidecar" "$ticks" "$publish" json)
-  if [ -n "$broker" ]; then
-    publish=$(python3 -c 'import json, os, sys
-r = json.loads(sys.argv[1]); r["broker_cpu_us"] = (int(sys.argv[3]) - int(sys.argv[2])) * 1e6 / os.sysconf("SC_CLK_TCK") / max(r["requests"], 1)
-print(json.dumps(r))' "$publish" "$broker_ticks" "$(cpu_ticks "$broker")")
-  fi
+  [ -n "$broker" ] && publish=$(with_cpu_per_request "$publish" broker_cpu_us "$broker_ticks" "$(cpu_ticks "$broker")")
   bulk=$(load "http://127.0.0.1:$port/v1.0-alpha1/publish/bulk/pubsub/outrigger-bench-sidecar" "$work/bulk.json" application/json)
   kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
   e2e=$(end_to_end $((port + 1)) $((grpc + 1)) "$resources" 600)
