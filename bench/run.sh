@@ -21,8 +21,9 @@
 #      1,000 QPS over 16 connections, open loop (latency from each request's scheduled send time),
 #      and at saturation (50 requests in flight over 16 connections, closed loop) -> p50/p90/p99,
 #      beside the same two loads against a no-op Swift gRPC server (the gRPC stack's ceiling);
-#      and one call at a time from h2load (a C HTTP/2 client) against both, so the Swift
-#      client's own share of the latency shows
+#      and one call at a time from h2load (a C HTTP/2 client) against both and against bare
+#      SwiftNIO HTTP/2 answering every call (outrigger-ceilings nio-h2: the floor without
+#      grpc-swift), so the Swift client's and grpc-swift's shares of the latency show
 #   7. brokers (Redis Streams, RabbitMQ, Kafka, MQTT, NATS JetStream): single publishes through the sidecar
 #      into the broker's component (wrk, as in 1) beside the broker's own client publishing the
 #      same 1 KB body with the same acknowledgement (redis-benchmark XADD; a librabbitmq
@@ -230,6 +231,13 @@ grpc_noop=$!
 grpc_noop_results=$(grpc_loads 18920)
 grpc_noop_h2=$(h2_round_trip 18920)
 kill "$grpc_noop"; wait "$grpc_noop" 2>/dev/null || true
+# The floor without grpc-swift: bare SwiftNIO HTTP/2 answering each call with an empty OK message.
+.build/release/outrigger-ceilings nio-h2 18922 &
+pids+=($!)
+grpc_floor=$!
+for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/18922) 2>/dev/null && break; sleep 0.05; done
+grpc_floor_h2=$(h2_round_trip 18922)
+kill "$grpc_floor"; wait "$grpc_floor" 2>/dev/null || true
 "$BIN" run -a bench -H 18503 -G 18921 -M 0 -d bench/components --log-level error &
 pids+=($!)
 grpc_sidecar=$!
@@ -359,7 +367,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" "$grpc_noop_h2" "$grpc_sidecar_h2" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" "$grpc_noop_h2" "$grpc_sidecar_h2" "$grpc_floor_h2" <<'PY'
 import json, os, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -410,6 +418,7 @@ round_trip = lambda r: f"mean {r['mean_us']/1000:.2f} ms, sd {r['sd_us']/1000:.2
 print(f"gRPC PublishEvent one at a time, h2load (C client: the load generator's share as small as it gets):")
 print(f"  sidecar -> in-memory:           {round_trip(grpc_sidecar_h2)}")
 print(f"  no-op Swift gRPC server:        {round_trip(grpc_noop_h2)} (ceiling)")
+print(f"  bare SwiftNIO HTTP/2, no-op:    {round_trip(json.loads(sys.argv[22]))} (the floor without grpc-swift)")
 print(f"gRPC PublishEvent at saturation, 50 in flight x16 connections (closed loop):")
 print(f"  sidecar -> in-memory:           {grpc_saturate['rate']:,.0f} req/s, {percentiles(grpc_saturate)}, {grpc_saturate['errors']} errors")
 print(f"  no-op Swift gRPC server:        {grpc_noop_saturate['rate']:,.0f} req/s, {percentiles(grpc_noop_saturate)} (ceiling); sidecar / no-op {grpc_saturate['rate']/grpc_noop_saturate['rate']:.2f}")

@@ -11,6 +11,9 @@
 //   outrigger-ceilings nio-relay PORT APP_PORT
 //                                         the end-to-end ceiling: answers 204, then POSTs the body
 //                                         to the app on the same loop (Relay.swift)
+//   outrigger-ceilings nio-h2 PORT        the gRPC floor without grpc-swift: bare SwiftNIO HTTP/2
+//                                         answering every call with an empty OK message
+//                                         (GRPCNoOp.swift)
 import Hummingbird
 import NIOCore
 import NIOHTTP1
@@ -20,13 +23,15 @@ import EventLoopExecutor
 let arguments = CommandLine.arguments
 let relayArguments = arguments.count == 4 && arguments[1] == "nio-relay"
 guard (arguments.count == 3 && arguments[1] != "nio-relay") || relayArguments, let port = Int(arguments[2]),
-    ["hummingbird", "nio", "nio-task", "nio-loop-task", "nio-relay"].contains(arguments[1])
+    ["hummingbird", "nio", "nio-task", "nio-loop-task", "nio-relay", "nio-h2"].contains(arguments[1])
 else {
-    print("usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task PORT\n       outrigger-ceilings nio-relay PORT APP_PORT")
+    print("usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task|nio-h2 PORT\n       outrigger-ceilings nio-relay PORT APP_PORT")
     exit(2)
 }
 
-if relayArguments {
+if arguments[1] == "nio-h2" {
+    try await GRPCNoOp.run(port: port)
+} else if relayArguments {
     guard let appPort = Int(arguments[3]) else {
         print("nio-relay: APP_PORT must be a port number")
         exit(2)
