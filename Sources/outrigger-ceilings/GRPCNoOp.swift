@@ -1,7 +1,6 @@
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
-import NIOPosix
 
 /// `nio-h2`: the floor under the sidecar's gRPC API without grpc-swift. Bare SwiftNIO HTTP/2
 /// that answers every call, once its request has ended, with what a unary gRPC call answers:
@@ -32,15 +31,10 @@ enum GRPCNoOp {
     }
 
     static func run(port: Int) async throws {
-        let server = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .serverChannelOption(.backlog, value: 256)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                channel.configureHTTP2Pipeline(mode: .server) { stream in
-                    stream.pipeline.addHandler(Handler())
-                }.map { _ in }
-            }
-            .bind(host: "127.0.0.1", port: port).get()
-        try await server.closeFuture.get()
+        try await serve(port: port) { channel in
+            channel.configureHTTP2Pipeline(mode: .server) { stream in
+                stream.pipeline.addHandler(Handler())
+            }.map { _ in }
+        }
     }
 }

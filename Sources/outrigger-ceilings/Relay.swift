@@ -21,19 +21,14 @@ enum Relay {
         for loop in group.makeIterator() {
             relays[ObjectIdentifier(loop)] = LoopRelay(eventLoop: loop, appPort: appPort, delivered: delivered)
         }
-        let byLoop = relays
-        let channel = try await ServerBootstrap(group: group)
-            .serverChannelOption(.backlog, value: 1024)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelInitializer { channel in
-                let relay = byLoop[ObjectIdentifier(channel.eventLoop)]!
-                return channel.pipeline.configureHTTPServerPipeline().flatMap {
-                    channel.pipeline.addHandler(PublishHandler(relay: NIOLoopBound(relay, eventLoop: channel.eventLoop), delivered: delivered))
-                }
+        // Read-only once built; each connection takes the relay of its own loop and uses it only there.
+        nonisolated(unsafe) let byLoop = relays
+        try await serve(port: port) { channel in
+            let relay = byLoop[ObjectIdentifier(channel.eventLoop)]!
+            return channel.pipeline.configureHTTPServerPipeline().flatMap {
+                channel.pipeline.addHandler(PublishHandler(relay: NIOLoopBound(relay, eventLoop: channel.eventLoop), delivered: delivered))
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .bind(host: "127.0.0.1", port: port).get()
-        try await channel.closeFuture.get()
+        }
     }
 
     final class Counter: Sendable {

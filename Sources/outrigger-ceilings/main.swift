@@ -93,14 +93,8 @@ if arguments[1] == "nio-h2" {
             }
         }
     }
-    let group = MultiThreadedEventLoopGroup.singleton
-    let channel = try await ServerBootstrap(group: group)
-        .serverChannelOption(.backlog, value: 1024)
-        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-        .childChannelInitializer { channel in
-            channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(NoContentHandler(hop: arguments[1].hasSuffix("task"), onLoop: arguments[1] == "nio-loop-task")) }
-        }
-        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-        .bind(host: "127.0.0.1", port: port).get()
-    try await channel.closeFuture.get()
+    let (hop, onLoop) = (arguments[1].hasSuffix("task"), arguments[1] == "nio-loop-task")
+    try await serve(port: port) { channel in
+        channel.pipeline.configureHTTPServerPipeline().flatMap { channel.pipeline.addHandler(NoContentHandler(hop: hop, onLoop: onLoop)) }
+    }
 }
