@@ -9,17 +9,21 @@ extension DaprService {
     /// `metadata` holds `rawPayload`, `ttlInSeconds`, `cloudevent.*` and broker metadata, and the
     /// `traceparent`/`tracestate` request headers become the event's trace context.
     func publishEvent(_ request: Dapr_Proto_Runtime_V1_PublishEventRequest, metadata: Metadata) async throws -> Google_Protobuf_Empty {
+        try await publish(request, traceParent: metadata.firstString("traceparent"), traceState: metadata.firstString("tracestate"))
+        return Google_Protobuf_Empty()
+    }
+
+    /// `PublishEvent`'s work, for grpc-swift's route and ``PublishEventFastPath`` alike.
+    func publish(_ request: Dapr_Proto_Runtime_V1_PublishEventRequest, traceParent: String, traceState: String) async throws(DaprRPCError) {
         let publish = Publisher.Request(
             pubsubName: request.pubsubName, topic: request.topic, data: [UInt8](request.data),
             contentType: request.dataContentType.isEmpty ? nil : request.dataContentType,
-            metadata: request.metadata,
-            traceParent: metadata.firstString("traceparent"), traceState: metadata.firstString("tracestate"))
+            metadata: request.metadata, traceParent: traceParent, traceState: traceState)
         do throws(PublishError) {
             try await dependencies.publisher.publish(publish)
         } catch {
             throw DaprRPCError(error)
         }
-        return Google_Protobuf_Empty()
     }
 
     /// `BulkPublishEvent` and `BulkPublishEventAlpha1`: every entry through the component's bulk

@@ -12,7 +12,8 @@ import ServiceLifecycle
 /// those in flight have finished (``StreamingSubscriptions`` ends the streams before that).
 ///
 /// Every RPC's task runs on the event loops of the transport (``EventLoopTaskExecutor``),
-/// so a unary call is read, handled and answered on its connection's thread.
+/// so a unary call is read, handled and answered on its connection's thread. `PublishEvent`
+/// is answered on its HTTP/2 stream before grpc-swift (``PublishEventFastPath``).
 ///
 /// ```swift
 /// let api = GRPCAPIServer(host: "127.0.0.1", port: 50001, service: DaprService(dependencies: dependencies, logger: logger), logger: logger)
@@ -59,9 +60,16 @@ public struct GRPCAPIServer: Service {
             }
         }
         let loops = MultiThreadedEventLoopGroup.singleton
+        let executor = EventLoopTaskExecutor(loops)
+        let (service, maxMessageSize, apiToken) = (service, maxMessageSize, apiToken)
+        config.channelDebuggingCallbacks.onAcceptHTTP2Stream = { stream in
+            stream.eventLoop.makeCompletedFuture {
+                let fastPath = PublishEventFastPath(service: service, maxMessageSize: maxMessageSize, apiToken: apiToken, executor: executor)
+                try stream.pipeline.syncOperations.addHandler(fastPath, position: .first)
+            }
+        }
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config, eventLoopGroup: loops)
-        let executor = EventLoopTaskExecutor(loops)
         let server = GRPCServer(
             transport: transport, services: [service], interceptors: apiToken.map { [APITokenServerInterceptor(token: $0)] } ?? [])
         try await withThrowingDiscardingTaskGroup { group in

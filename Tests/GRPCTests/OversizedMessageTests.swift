@@ -18,9 +18,10 @@ struct OversizedMessageTests {
                 _ = try await client.publishEvent(big)
                 Issue.record("a message above --max-body-size was accepted")
             } catch let error as RPCError {
-                // grpc-go answers RESOURCE_EXHAUSTED; grpc-swift-nio-transport 2.9 resets the
-                // stream instead (RST_STREAM CANCEL, which the client reports as UNAVAILABLE).
-                #expect(error.code == .resourceExhausted || error.code == .unavailable, "\(error)")
+                // As daprd (grpc-go): RESOURCE_EXHAUSTED, from the PublishEvent fast path
+                // (grpc-swift-nio-transport 2.9 would reset the stream: UNAVAILABLE).
+                #expect(error.code == .resourceExhausted, "\(error)")
+                #expect(error.message.contains("--max-body-size"), "\(error)")
             }
             var small = big
             small.data = Data(#"{"small":true}"#.utf8)
