@@ -17,10 +17,12 @@
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
 #   5. idle memory of the sidecar (VmRSS, its anonymous part, Pss, private pages) and its
 #      start-to-healthz time
-#   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load, grpc-swift 2): at
-#      1,000 QPS over 16 connections, open loop (latency from each request's scheduled send time),
-#      and at saturation (50 requests in flight over 16 connections, closed loop) -> p50/p90/p99,
-#      beside the same two loads against a no-op Swift gRPC server (the gRPC stack's ceiling);
+#   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load): at 1,000 QPS over
+#      16 connections, open loop (latency from each request's scheduled send time), from its
+#      grpc-swift 2 client and from its bare SwiftNIO HTTP/2 client, and at saturation (50
+#      requests in flight over 16 connections, closed loop) -> p50/p90/p99, beside the same loads
+#      against a no-op Swift gRPC server (the gRPC stack's ceiling) and the open loop against
+#      bare SwiftNIO HTTP/2 answering every call (the floor);
 #      and one call at a time from h2load (a C HTTP/2 client) against both and against bare
 #      SwiftNIO HTTP/2 answering every call (outrigger-ceilings nio-h2: the floor without
 #      grpc-swift), so the Swift client's and grpc-swift's shares of the latency show
@@ -209,9 +211,15 @@ wait "$PROBE_PID" 2>/dev/null || true
 
 # 6. gRPC PublishEvent, open loop at 1,000 QPS x 16 connections and closed loop at saturation,
 #    against a no-op Swift gRPC server (the ceiling: decode, answer) and then the sidecar.
-grpc_loads() {  # port -> two RESULT json lines: open loop, saturation
+grpc_loads() {  # port -> three RESULT json lines: open loop, saturation, open loop from the SwiftNIO client
   .build/release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
   .build/release/outrigger-grpc-load saturate "$1" --concurrency 50 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
+  nio_h2_load "$1"
+}
+# The open loop again from a client on bare SwiftNIO HTTP/2, each call timed by its connection's
+# event loop: grpc-swift's client costs more per call than the answers measured.
+nio_h2_load() {  # port -> RESULT json line
+  .build/release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 --client nio-h2 | sed -n 's/^RESULT //p'
 }
 # The same PublishEvent one request at a time from h2load, nghttp2's C client (a gRPC call is
 # an HTTP/2 POST of a length-prefixed message): each server's round trip with the client's own
@@ -237,6 +245,7 @@ pids+=($!)
 grpc_floor=$!
 for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/18922) 2>/dev/null && break; sleep 0.05; done
 grpc_floor_h2=$(h2_round_trip 18922)
+grpc_floor_load=$(nio_h2_load 18922)
 kill "$grpc_floor"; wait "$grpc_floor" 2>/dev/null || true
 "$BIN" run -a bench -H 18503 -G 18921 -M 0 -d bench/components --log-level error &
 pids+=($!)
@@ -367,7 +376,7 @@ else
   echo "JetStream section skipped: nothing answers on 127.0.0.1:4222 (make brokers-up)" >&2
 fi
 
-python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" "$grpc_noop_h2" "$grpc_sidecar_h2" "$grpc_floor_h2" <<'PY'
+python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe_result" "$memory_kb" "$startup" "$grpc_noop_results" "$grpc_sidecar_results" "$work/brokers.jsonl" "$traced_result" "$hummingbird_result" "$nio_result" "$nio_task_result" "$bulk256_result" "$bulk_micro" "$nio_loop_task_result" "$publish_cpu" "$relay_result" "$grpc_noop_h2" "$grpc_sidecar_h2" "$grpc_floor_h2" "$grpc_floor_load" <<'PY'
 import json, os, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
@@ -407,11 +416,17 @@ if probe:
 print(f"idle RSS:                         {memory['rss']:.1f} MB   (target <= 15 MB); anonymous {memory['anon']:.1f} MB, Pss {memory['pss']:.1f} MB, private {memory['private']:.1f} MB")
 print("                                  (RSS counts every shared-library page mapped; Pss splits shared pages among the processes mapping them; private pages are this process's alone)")
 print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5; target <= 50 ms)")
-grpc_noop_load, grpc_noop_saturate = (json.loads(line) for line in sys.argv[8].splitlines())
-grpc_load, grpc_saturate = (json.loads(line) for line in sys.argv[9].splitlines())
+grpc_noop_load, grpc_noop_saturate, grpc_noop_nio = (json.loads(line) for line in sys.argv[8].splitlines())
+grpc_load, grpc_saturate, grpc_nio = (json.loads(line) for line in sys.argv[9].splitlines())
+grpc_floor_nio = json.loads(sys.argv[23])
 percentiles = lambda r: f"p50 {r['p50_us']/1000:.2f}, p90 {r['p90_us']/1000:.2f}, p99 {r['p99_us']/1000:.2f}, p99.9 {r['p999_us']/1000:.2f} ms"
-print(f"gRPC PublishEvent, 1,000 QPS x16, open loop (Swift client, latency from the scheduled send):")
-print(f"  sidecar -> in-memory:           {percentiles(grpc_load)}, {grpc_load['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
+print(f"gRPC PublishEvent, 1,000 QPS x16, open loop (latency from the scheduled send), SwiftNIO HTTP/2 client (nio-h2):")
+print(f"  sidecar -> in-memory:           {percentiles(grpc_nio)}, {grpc_nio['errors']} errors (targets p50 <= 0.25, p99 <= 1)")
+print(f"  no-op Swift gRPC server:        {percentiles(grpc_noop_nio)} (grpc-swift's ceiling)")
+print(f"  bare SwiftNIO HTTP/2, no-op:    {percentiles(grpc_floor_nio)} (the floor: a round trip between two processes that sleep between calls)")
+print(f"  sidecar - floor at p50:         {(grpc_nio['p50_us'] - grpc_floor_nio['p50_us'])/1000:+.2f} ms; client's send lag p99 {grpc_nio['send_lag_p99_us']/1000:.2f} ms")
+print(f"gRPC PublishEvent, 1,000 QPS x16, open loop, grpc-swift 2 client:")
+print(f"  sidecar -> in-memory:           {percentiles(grpc_load)}, {grpc_load['errors']} errors")
 print(f"  no-op Swift gRPC server:        {percentiles(grpc_noop_load)} (ceiling; client's send lag p99 {grpc_noop_load['send_lag_p99_us']/1000:.2f} ms)")
 grpc_noop_h2, grpc_sidecar_h2 = json.loads(sys.argv[20]), json.loads(sys.argv[21])
 round_trip = lambda r: f"mean {r['mean_us']/1000:.2f} ms, sd {r['sd_us']/1000:.2f}, min {r['min_us']/1000:.2f} ms ({r['succeeded']:,} of 20,000 answered 200)"

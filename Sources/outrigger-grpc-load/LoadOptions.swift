@@ -20,6 +20,9 @@ struct LoadOptions: ParsableArguments {
     @Option(help: "Where the client's tasks run: event-loop (SwiftNIO's loops, as the sidecar serves) or pool (Swift's cooperative pool).")
     var executor = ExecutorChoice.eventLoop
 
+    @Option(help: "The client: grpc-swift (grpc-swift 2's Dapr client) or nio-h2 (bare SwiftNIO HTTP/2, the client's own cost as small as it gets).")
+    var client = ClientChoice.grpcSwift
+
     func validate() throws {
         guard connections > 0 else { throw ValidationError("--connections must be at least 1") }
         guard seconds > 0 else { throw ValidationError("--seconds must be positive") }

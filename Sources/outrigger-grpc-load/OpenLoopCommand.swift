@@ -1,4 +1,5 @@
 import ArgumentParser
+import NIOCore
 
 /// `load`: `PublishEvent` at a fixed rate (open loop).
 ///
@@ -28,8 +29,27 @@ struct OpenLoopCommand: AsyncParsableCommand {
         let window = Duration.seconds(options.seconds)
         let recorder = SharedLoadRecorder()
         let request = PublishRequest.make(pubsub: options.pubsub, topic: options.topic)
+        if options.client == .nioH2 {
+            // Each call timed by its connection's event loop (``NIOH2PublishClient/calls``).
+            let elapsed = try await PublishClients.withNIOH2Clients(port: options.port, count: options.connections, request: request) { clients in
+                let start = NIODeadline.now() + .milliseconds(50)
+                let interval = TimeAmount.nanoseconds(Int64(options.connections) * 1_000_000_000 / Int64(qps))
+                let end = start + .nanoseconds(Int64(options.seconds * 1e9))
+                var runs: [EventLoopFuture<Void>] = []
+                for (index, client) in clients.enumerated() {
+                    let first: NIODeadline = start + .nanoseconds(interval.nanoseconds * Int64(index) / Int64(clients.count))
+                    runs.append(client.calls(from: first, every: interval, until: end) { outcome, latency, sendLag in
+                        recorder.record(outcome, latency: Duration.nanoseconds(latency.nanoseconds), sendLag: Duration.nanoseconds(sendLag.nanoseconds))
+                    })
+                }
+                for run in runs { try await run.get() }
+                return Duration.nanoseconds((NIODeadline.now() - start).nanoseconds)
+            }
+            report(recorder.snapshot, elapsed: elapsed)
+            return
+        }
         let elapsed = try await options.executor.run {
-            try await PublishClients.with(port: options.port, count: options.connections, warmUp: request) { clients in
+            try await PublishClients.with(port: options.port, count: options.connections, client: options.client, request: request) { clients in
                 let start = clock.now + .milliseconds(50)
                 await withDiscardingTaskGroup { group in
                     for (index, client) in clients.enumerated() {
@@ -42,7 +62,7 @@ struct OpenLoopCommand: AsyncParsableCommand {
                                     let sent = clock.now
                                     let scheduled = due
                                     requests.addTask {
-                                        let outcome = await PublishRequest.send(request, with: client)
+                                        let outcome = await client()
                                         let answered = clock.now
                                         recorder.record(outcome, latency: answered - scheduled, sendLag: sent - scheduled)
                                     }
@@ -55,11 +75,15 @@ struct OpenLoopCommand: AsyncParsableCommand {
                 return clock.now - start
             }
         }
-        let result = recorder.snapshot
+        report(recorder.snapshot, elapsed: elapsed)
+    }
+
+    private func report(_ result: LoadRecorder, elapsed: Duration) {
         var fields = result.fields(elapsed: elapsed)
         fields.insert(("mode", "\"load\""), at: 0)
         fields.insert(("qps", "\(qps)"), at: 1)
         fields.insert(("connections", "\(options.connections)"), at: 2)
+        fields.insert(("client", "\"\(options.client.rawValue)\""), at: 3)
         result.reportFirstError()
         print(ResultLine.render(fields))
     }

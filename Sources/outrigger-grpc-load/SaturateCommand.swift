@@ -26,7 +26,7 @@ struct SaturateCommand: AsyncParsableCommand {
         let request = PublishRequest.make(pubsub: options.pubsub, topic: options.topic)
         let concurrency = concurrency
         let elapsed = try await options.executor.run {
-            try await PublishClients.with(port: options.port, count: min(options.connections, concurrency), warmUp: request) { clients in
+            try await PublishClients.with(port: options.port, count: min(options.connections, concurrency), client: options.client, request: request) { clients in
                 let start = clock.now
                 await withDiscardingTaskGroup { group in
                     for worker in 0..<concurrency {
@@ -34,7 +34,7 @@ struct SaturateCommand: AsyncParsableCommand {
                         group.addTask {
                             while clock.now - start < window {
                                 let sent = clock.now
-                                let outcome = await PublishRequest.send(request, with: client)
+                                let outcome = await client()
                                 let answered = clock.now
                                 recorder.record(outcome, latency: answered - sent, sendLag: .zero)
                             }
@@ -48,7 +48,8 @@ struct SaturateCommand: AsyncParsableCommand {
         var fields = result.fields(elapsed: elapsed).filter { $0.0 != "send_lag_p99_us" }
         fields.insert(("mode", "\"saturate\""), at: 0)
         fields.insert(("concurrency", "\(concurrency)"), at: 1)
-        fields.insert(("connections", "\(min(options.connections, concurrency))"), at: 2)
+                fields.insert(("connections", "\(min(options.connections, concurrency))"), at: 2)
+        fields.insert(("client", "\"\(options.client.rawValue)\""), at: 3)
         result.reportFirstError()
         print(ResultLine.render(fields))
     }
