@@ -40,8 +40,8 @@ final class PublishEventFastPath: ChannelInboundHandler, RemovableChannelHandler
 
     private enum State {
         case idle
-        /// The request's message being read.
-        case reading(traceParent: String, traceState: String, body: ByteBuffer?)
+        /// The request's message being read (into ``body``).
+        case reading(traceParent: String, traceState: String)
         /// Published or being published; nothing more of the request matters.
         case answering
     }
@@ -52,6 +52,9 @@ final class PublishEventFastPath: ChannelInboundHandler, RemovableChannelHandler
     /// The server's executor over its event loops: a publish's task runs on this stream's loop.
     private let executor: EventLoopTaskExecutor
     private var state = State.idle
+    /// What arrived of the request's body: the usual single DATA frame's buffer as it came,
+    /// later frames appended to it.
+    private var body = ByteBuffer()
 
     init(service: DaprService, maxMessageSize: Int, apiToken: String?, executor: EventLoopTaskExecutor) {
         self.service = service
@@ -69,28 +72,22 @@ final class PublishEventFastPath: ChannelInboundHandler, RemovableChannelHandler
                 context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
                 return
             }
-            state = .reading(
-                traceParent: headers.headers.first(name: "traceparent") ?? "", traceState: headers.headers.first(name: "tracestate") ?? "", body: nil)
-        case (.reading(let traceParent, let traceState, var body), .data(let frame)):
+            state = .reading(traceParent: headers.headers.first(name: "traceparent") ?? "", traceState: headers.headers.first(name: "tracestate") ?? "")
+        case (.reading(let traceParent, let traceState), .data(let frame)):
             guard case .byteBuffer(var chunk) = frame.data else { return }
             // The 5-byte message prefix is not part of the message's size.
-            guard (body?.readableBytes ?? 0) + chunk.readableBytes <= maxMessageSize + 5 else {
+            guard body.readableBytes + chunk.readableBytes <= maxMessageSize + 5 else {
                 state = .answering
+                body = ByteBuffer()
                 answer(
                     .failure(.resourceExhausted, "the request message is larger than \(maxMessageSize) bytes (--max-body-size)", [:]),
                     context: context)
                 return
             }
-            state = .answering  // drop the reference to `body` so the append does not copy it
-            if body == nil {
-                body = chunk  // the usual single frame: kept as it came, not copied
-            } else {
-                body!.writeBuffer(&chunk)
-            }
-            state = .reading(traceParent: traceParent, traceState: traceState, body: body)
-            if frame.endStream { publish(traceParent: traceParent, traceState: traceState, body: body!, context: context) }
-        case (.reading(let traceParent, let traceState, let body), .headers(let trailers)) where trailers.endStream:
-            publish(traceParent: traceParent, traceState: traceState, body: body ?? ByteBuffer(), context: context)
+            if body.readableBytes == 0 { body = chunk } else { body.writeBuffer(&chunk) }
+            if frame.endStream { publish(traceParent: traceParent, traceState: traceState, context: context) }
+        case (.reading(let traceParent, let traceState), .headers(let trailers)) where trailers.endStream:
+            publish(traceParent: traceParent, traceState: traceState, context: context)
         case (.reading, .rstStream), (.answering, _):
             // A reset stream's publish is not made; one being made goes on, its answer dropped.
             state = .answering
@@ -108,8 +105,10 @@ final class PublishEventFastPath: ChannelInboundHandler, RemovableChannelHandler
         return true
     }
 
-    private func publish(traceParent: String, traceState: String, body: ByteBuffer, context: ChannelHandlerContext) {
+    private func publish(traceParent: String, traceState: String, context: ChannelHandlerContext) {
         state = .answering
+        let body = body
+        self.body = ByteBuffer()
         let request: Dapr_Proto_Runtime_V1_PublishEventRequest
         switch Self.message(in: body) {
         case .failure(let answer):
