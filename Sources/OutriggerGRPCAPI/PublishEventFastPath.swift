@@ -97,6 +97,15 @@ final class PublishEventFastPath: ChannelInboundHandler, RemovableChannelHandler
         }
     }
 
+    /// A stream taken here ends without grpc-swift's handler hearing of it: that handler never
+    /// saw the request, so its state machine would take the close for a broken call and raise
+    /// an error through the pipeline (7 % of the sidecar's CPU under h2load). The stream's
+    /// handlers are removed once it has closed, which settles grpc-swift's side (its task stops
+    /// waiting for the method, its inbound sequence ends) without an error.
+    func channelInactive(context: ChannelHandlerContext) {
+        if case .idle = state { context.fireChannelInactive() }
+    }
+
     /// Whether the request is a `PublishEvent` this handler answers (see the type's notes).
     private func takes(_ headers: HPACKHeaders) -> Bool {
         guard headers.first(name: ":path") == Self.path else { return false }

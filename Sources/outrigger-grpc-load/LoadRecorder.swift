@@ -32,6 +32,7 @@ struct LoadRecorder: Sendable {
             ("p99_us", "\(latencies.microseconds(atPercentile: 0.99))"),
             ("p999_us", "\(latencies.microseconds(atPercentile: 0.999))"),
             ("max_us", "\(latencies.microseconds(atPercentile: 1))"),
+            ("send_lag_p50_us", "\(sendLags.microseconds(atPercentile: 0.5))"),
             ("send_lag_p99_us", "\(sendLags.microseconds(atPercentile: 0.99))"),
         ]
     }

@@ -45,7 +45,7 @@ struct SaturateCommand: AsyncParsableCommand {
             }
         }
         let result = recorder.snapshot
-        var fields = result.fields(elapsed: elapsed).filter { $0.0 != "send_lag_p99_us" }
+        var fields = result.fields(elapsed: elapsed).filter { !$0.0.hasPrefix("send_lag") }
         fields.insert(("mode", "\"saturate\""), at: 0)
         fields.insert(("concurrency", "\(concurrency)"), at: 1)
                 fields.insert(("connections", "\(min(options.connections, concurrency))"), at: 2)

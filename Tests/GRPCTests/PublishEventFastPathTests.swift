@@ -21,8 +21,12 @@ struct PublishEventFastPathTests {
     final class Behind: ChannelInboundHandler {
         typealias InboundIn = HTTP2Frame.FramePayload
         var frames: [HTTP2Frame.FramePayload] = []
+        var inactive = false
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
             frames.append(unwrapInboundIn(data))
+        }
+        func channelInactive(context: ChannelHandlerContext) {
+            inactive = true
         }
     }
 
@@ -88,10 +92,12 @@ struct PublishEventFastPathTests {
             #expect(behind.frames.count == 2, "\(first)")
             #expect(try channel.readOutbound(as: HTTP2Frame.FramePayload.self) == nil)
             #expect(throws: (any Error).self) { try channel.pipeline.syncOperations.handler(type: PublishEventFastPath.self) }
+            channel.pipeline.fireChannelInactive()
+            #expect(behind.inactive)
         }
     }
 
-    @Test("a PublishEvent with the right token, or grpc-encoding identity, is taken: nothing passes on")
+    @Test("a PublishEvent with the right token, or grpc-encoding identity, is taken: nothing passes on, not even the stream's close")
     func taken() throws {
         for (extra, token) in [([("dapr-api-token", "secret")], "secret"), ([("grpc-encoding", "identity")], nil)] as [([(String, String)], String?)] {
             let (channel, behind) = try stream(apiToken: token)
@@ -99,6 +105,8 @@ struct PublishEventFastPathTests {
             try channel.writeInbound(data(framed([0xFF]), endStream: false))
             #expect(behind.frames.isEmpty)
             _ = try channel.pipeline.syncOperations.handler(type: PublishEventFastPath.self)
+            channel.pipeline.fireChannelInactive()
+            #expect(!behind.inactive)
         }
     }
 
