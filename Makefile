@@ -49,7 +49,7 @@ bench: ## Run the benchmarks (release build; baselines measured in the same run)
 	@scripts/deps.sh bench
 	@bench/run.sh
 
-profile: ## perf flame graphs of the publish and delivery paths under load, into docs/perf/ (BIN= and PROFILE_NAME= for another build)
+profile: ## perf flame graphs of the publish, delivery and gRPC publish paths under load, into docs/perf/ (BIN= and PROFILE_NAME= for another build)
 	@scripts/deps.sh bench
 	@bench/profile.sh
 

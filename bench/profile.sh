@@ -3,10 +3,13 @@
 #
 #   publish   single 1 KB publishes into pubsub.in-memory, nobody subscribed (wrk, as make bench)
 #   delivery  the same publishes while the in-memory broker delivers each to nginx as the app
+#   grpc-publish  gRPC PublishEvent calls, 1 KB, into pubsub.in-memory (h2load: 16 connections,
+#             8 calls in flight on each)
 #
 # perf samples the sidecar's threads (cpu-clock, 499 Hz, frame-pointer stacks) for 8 s under
 # load; `swift demangle` names the Swift frames; bench/flamegraph.py draws them.
 #   PROFILE_NAME=before BIN=/path/to/older/outrigger bench/profile.sh   profiles another build
+#   bench/profile.sh grpc-publish                                      profiles the paths named only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
@@ -42,5 +45,35 @@ profile() {  # path-name resources-folder app-port-arguments...
   echo "docs/perf/$name-$NAME.svg"
 }
 
-profile publish bench/components
-profile delivery bench/e2e -p "$NGINX_PORT"
+# The same for gRPC PublishEvent, from h2load (nghttp2's C client).
+profile_grpc() {
+  local name=grpc-publish sidecar
+  "$BIN" run -a profile -H 18600 -G 18601 -M 0 -d bench/components --log-level error >/dev/null &
+  sidecar=$!
+  pids+=("$sidecar")
+  wait_healthy 18600
+  h2load -D 12 -c 16 -m 8 -d "$work/publish.grpc" -H 'content-type: application/grpc' -H 'te: trailers' \
+    "http://127.0.0.1:18601/dapr.proto.runtime.v1.Dapr/PublishEvent" >"$work/$name.h2load" &
+  local client=$!
+  sleep 2
+  perf record -F 499 -g -p "$sidecar" -o "$work/$name.data" -- sleep 8 2>/dev/null
+  wait "$client"
+  kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
+  local rate
+  rate=$(sed -n 's/^finished in [^,]*, \([0-9]*\)\.[0-9]* req\/s.*/\1/p' "$work/$name.h2load")
+  perf script -i "$work/$name.data" 2>/dev/null | swift demangle --simplified \
+    | python3 bench/flamegraph.py "outrigger, gRPC PublishEvent path ($NAME build): $rate calls/s under h2load -c16 -m8, 1 KB" \
+    >"docs/perf/$name-$NAME.svg"
+  echo "docs/perf/$name-$NAME.svg"
+}
+
+paths=("$@")
+[ ${#paths[@]} -gt 0 ] || paths=(publish delivery grpc-publish)
+for path in "${paths[@]}"; do
+  case $path in
+    publish) profile publish bench/components ;;
+    delivery) profile delivery bench/e2e -p "$NGINX_PORT" ;;
+    grpc-publish) profile_grpc ;;
+    *) echo "unknown path $path (publish, delivery, grpc-publish)" >&2; exit 2 ;;
+  esac
+done
