@@ -95,6 +95,7 @@ extension AMQPSession {
         var number = lastChannel
         repeat { number = number % channelMax + 1 } while channels[number] != nil
         lastChannel = number
+        uncork()
         amqp_channel_open(connection, number)
         if let error = check(amqp_get_rpc_reply(connection), channel: number) { throw error }
         let handle = makeHandle(number)
@@ -114,6 +115,7 @@ extension AMQPSession {
         _ = try open(handle)
         guard let connection else { throw .closed }
         let arena = AMQPArena()
+        uncork()
         let result = body(connection, handle.number, arena)
         if let error = check(amqp_get_rpc_reply(connection), channel: handle.number) { throw error }
         return result
@@ -121,6 +123,7 @@ extension AMQPSession {
 
     func closeChannel(_ handle: AMQPChannel) {
         guard let state = try? open(handle), let connection else { return }
+        uncork()
         _ = amqp_channel_close(connection, handle.number, Int32(AMQP_REPLY_SUCCESS))
         let reply = amqp_get_rpc_reply(connection)
         channels.removeValue(forKey: handle.number)

