@@ -64,8 +64,8 @@ final class AMQPSession: @unchecked Sendable {
 
     /// Holds the socket's small writes back while a batch of jobs runs (`TCP_CORK`), so the
     /// publishes of one batch leave in as few segments as they fill instead of one each, and
-    /// the broker reads them in fewer passes. `make bench`'s RabbitMQ publishes, alternating
-    /// builds: +1.5 to +14 % publishes/s, 5–7 µs less sidecar CPU per publish.
+    /// the broker reads them in fewer passes (docs/components/pubsub.rabbitmq.md: 1.5–20 % more
+    /// publishes/s through the sidecar).
     func cork() {
         guard !corked, failure == nil, let connection else { return }
         corked = setCork(amqp_get_sockfd(connection), true)
