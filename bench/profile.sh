@@ -24,47 +24,47 @@ fi
 python3 bench/make_bodies.py "$work"
 mkdir -p docs/perf
 
-profile() {  # path-name resources-folder app-port-arguments...
-  local name=$1 resources=$2 sidecar
-  shift 2
-  "$BIN" run -a profile -H 18600 -G 18601 -M 0 -d "$resources" --log-level error "$@" >/dev/null &
+start_sidecar() {  # resources-folder app-port-arguments... -> sets $sidecar, healthy
+  "$BIN" run -a profile -H 18600 -G 18601 -M 0 -d "$@" --log-level error >/dev/null &
   sidecar=$!
   pids+=("$sidecar")
   wait_healthy 18600
-  DURATION=12s load "http://127.0.0.1:18600/v1.0/publish/pubsub/bench" "$work/single.json" application/json >"$work/$name.wrk" &
-  local wrk=$!
+}
+
+# Samples the sidecar for 8 s, 2 s into the load CLIENT-PID makes; waits for the client to end
+# and stops the sidecar.
+sample() {  # name client-pid
   sleep 2
-  perf record -F 499 -g -p "$sidecar" -o "$work/$name.data" -- sleep 8 2>/dev/null
-  wait "$wrk"
+  perf record -F 499 -g -p "$sidecar" -o "$work/$1.data" -- sleep 8 2>/dev/null
+  wait "$2"
   kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
-  local rate
+}
+
+draw() {  # name title -> docs/perf/NAME-$NAME.svg
+  perf script -i "$work/$1.data" 2>/dev/null | swift demangle --simplified \
+    | python3 bench/flamegraph.py "$2" >"docs/perf/$1-$NAME.svg"
+  echo "docs/perf/$1-$NAME.svg"
+}
+
+profile() {  # path-name resources-folder app-port-arguments...
+  local name=$1 sidecar rate
+  shift
+  start_sidecar "$@"
+  DURATION=12s load "http://127.0.0.1:18600/v1.0/publish/pubsub/bench" "$work/single.json" application/json >"$work/$name.wrk" &
+  sample "$name" $!
   rate=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["requests"] / r["seconds"]))' "$work/$name.wrk")
-  perf script -i "$work/$name.data" 2>/dev/null | swift demangle --simplified \
-    | python3 bench/flamegraph.py "outrigger, $name path ($NAME build): $rate req/s under wrk -t2 -c50, 1 KB" \
-    >"docs/perf/$name-$NAME.svg"
-  echo "docs/perf/$name-$NAME.svg"
+  draw "$name" "outrigger, $name path ($NAME build): $rate req/s under wrk -t2 -c50, 1 KB"
 }
 
 # The same for gRPC PublishEvent, from h2load (nghttp2's C client).
 profile_grpc() {
-  local name=grpc-publish sidecar
-  "$BIN" run -a profile -H 18600 -G 18601 -M 0 -d bench/components --log-level error >/dev/null &
-  sidecar=$!
-  pids+=("$sidecar")
-  wait_healthy 18600
+  local name=grpc-publish sidecar rate
+  start_sidecar bench/components
   h2load -D 12 -c 16 -m 8 -d "$work/publish.grpc" -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:18601/dapr.proto.runtime.v1.Dapr/PublishEvent" >"$work/$name.h2load" &
-  local client=$!
-  sleep 2
-  perf record -F 499 -g -p "$sidecar" -o "$work/$name.data" -- sleep 8 2>/dev/null
-  wait "$client"
-  kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
-  local rate
+  sample "$name" $!
   rate=$(sed -n 's/^finished in [^,]*, \([0-9]*\)\.[0-9]* req\/s.*/\1/p' "$work/$name.h2load")
-  perf script -i "$work/$name.data" 2>/dev/null | swift demangle --simplified \
-    | python3 bench/flamegraph.py "outrigger, gRPC PublishEvent path ($NAME build): $rate calls/s under h2load -c16 -m8, 1 KB" \
-    >"docs/perf/$name-$NAME.svg"
-  echo "docs/perf/$name-$NAME.svg"
+  draw "$name" "outrigger, gRPC PublishEvent path ($NAME build): $rate calls/s under h2load -c16 -m8, 1 KB"
 }
 
 paths=("$@")
