@@ -105,16 +105,7 @@ struct AppCallbackTests {
             String(decoding: entry.cloudEvent.data, as: UTF8.self) == #"{"n":2}"# && attempt == 1 ? .retry : .success
         }
         try await withGRPCApp(subscriptions: [subscription], bulkScript: bulkScript, ready: { !$0.subscriptions.isEmpty }) { _, client, app in
-            var request = Dapr_Proto_Runtime_V1_BulkPublishRequest()
-            request.pubsubName = "pubsub"
-            request.topic = "batch"
-            request.entries = (1...3).map { n in
-                var entry = Dapr_Proto_Runtime_V1_BulkPublishRequestEntry()
-                entry.entryID = "\(n)"
-                entry.event = Data(#"{"n":\#(n)}"#.utf8)
-                entry.contentType = "application/json"
-                return entry
-            }
+            let request = Dapr_Proto_Runtime_V1_BulkPublishRequest.json(topic: "batch", (1...3).map { n in ("\(n)", #"{"n":\#(n)}"#) })
             let published = try await client.bulkPublishEvent(request)
             #expect(published.failedEntries.isEmpty)
             let bulks = try await app.calls.wait(for: .seconds(60), "two batches") { $0.bulks.count >= 2 }.bulks

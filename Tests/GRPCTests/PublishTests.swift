@@ -70,16 +70,8 @@ struct PublishTests {
         try await withSidecar { _, client in
             let subscriber = try await TestSubscriber.open(client, topic: "bulk")
             for (round, alpha) in [false, true].enumerated() {
-                var request = Dapr_Proto_Runtime_V1_BulkPublishRequest()
-                request.pubsubName = "pubsub"
-                request.topic = "bulk"
-                request.entries = (1...3).map { index in
-                    var entry = Dapr_Proto_Runtime_V1_BulkPublishRequestEntry()
-                    entry.entryID = "e\(round)-\(index)"
-                    entry.event = Data(#"{"n":\#(round * 10 + index)}"#.utf8)
-                    entry.contentType = "application/json"
-                    return entry
-                }
+                let request = Dapr_Proto_Runtime_V1_BulkPublishRequest.json(
+                    topic: "bulk", (1...3).map { index in ("e\(round)-\(index)", #"{"n":\#(round * 10 + index)}"#) })
                 let response = alpha ? try await client.bulkPublishEventAlpha1(request) : try await client.bulkPublishEvent(request)
                 #expect(response.failedEntries.isEmpty)
             }

@@ -221,3 +221,20 @@ extension Dapr_Proto_Runtime_V1_TopicSubscription {
         return subscription
     }
 }
+
+extension Dapr_Proto_Runtime_V1_BulkPublishRequest {
+    /// A bulk publish to `pubsub`/`topic` of JSON events, each `(entryID, json)`.
+    static func json(topic: String, _ entries: [(id: String, json: String)]) -> Self {
+        var request = Self()
+        request.pubsubName = "pubsub"
+        request.topic = topic
+        request.entries = entries.map { id, json in
+            var entry = Dapr_Proto_Runtime_V1_BulkPublishRequestEntry()
+            entry.entryID = id
+            entry.event = Data(json.utf8)
+            entry.contentType = "application/json"
+            return entry
+        }
+        return request
+    }
+}
