@@ -34,7 +34,9 @@ struct BulkSubscribeTests {
 
     @Test("a partial batch leaves when the await time is up")
     func timerFlush() async throws {
-        let fixture = try await PipelineFixture(spec: spec(count: 100, awaitMs: 50))
+        // The real clock, with an await time long enough that both deliveries (started
+        // together) reach the batch before it on a loaded CI box.
+        let fixture = try await PipelineFixture(spec: spec(count: 100, awaitMs: 1000))
         let outcomes = await deliverAll(fixture, ids: ["a", "b"])
         #expect(outcomes == [.acked, .acked])
         #expect(fixture.app.batchSizes == [2])
@@ -42,7 +44,9 @@ struct BulkSubscribeTests {
 
     @Test("each entry follows its own answer: RETRY joins a later batch, DROP is not retried")
     func perEntryStatuses() async throws {
-        let fixture = try await PipelineFixture(spec: spec(count: 3, awaitMs: 20)) { event, attempt in
+        // The first batch leaves by count; the retried entry waits out the await time alone
+        // (1 s of the real clock: no other entry can arrive meanwhile).
+        let fixture = try await PipelineFixture(spec: spec(count: 3, awaitMs: 1000)) { event, attempt in
             switch event.event.id {
             case "retry-once": attempt == 1 ? .retry("app answered RETRY") : .success
             case "drop": .drop("app answered DROP")
