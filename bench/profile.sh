@@ -5,6 +5,8 @@
 #   delivery  the same publishes while the in-memory broker delivers each to nginx as the app
 #   grpc-publish  gRPC PublishEvent calls, 1 KB, into pubsub.in-memory (h2load: 16 connections,
 #             8 calls in flight on each)
+#   rabbitmq-publish  single 1 KB publishes into pubsub.rabbitmq with publisher confirms (as
+#             make bench; needs the rabbitmq-server of conformance/brokers.sh)
 #
 # perf samples the sidecar's threads (cpu-clock, 499 Hz, frame-pointer stacks) for 8 s under
 # load; `swift demangle` names the Swift frames; bench/flamegraph.py draws them.
@@ -18,7 +20,7 @@ source bench/common.sh
 
 NAME=${PROFILE_NAME:-after}
 if [ -z "${BIN:-}" ]; then
-  swift build -c release --product outrigger 2>&1 | tail -1
+  scripts/build-release.sh outrigger 2>&1 | tail -1
   BIN=.build/release/outrigger
 fi
 python3 bench/make_bodies.py "$work"
@@ -46,11 +48,11 @@ draw() {  # name title -> docs/perf/NAME-$NAME.svg
   echo "docs/perf/$1-$NAME.svg"
 }
 
-profile() {  # path-name resources-folder app-port-arguments...
-  local name=$1 sidecar rate
-  shift
+profile() {  # path-name topic resources-folder app-port-arguments...
+  local name=$1 topic=$2 sidecar rate
+  shift 2
   start_sidecar "$@"
-  DURATION=12s load "http://127.0.0.1:18600/v1.0/publish/pubsub/bench" "$work/single.json" application/json >"$work/$name.wrk" &
+  DURATION=12s load "http://127.0.0.1:18600/v1.0/publish/pubsub/$topic" "$work/single.json" application/json >"$work/$name.wrk" &
   sample "$name" $!
   rate=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); print(round(r["requests"] / r["seconds"]))' "$work/$name.wrk")
   draw "$name" "outrigger, $name path ($NAME build): $rate req/s under wrk -t2 -c50, 1 KB"
@@ -71,9 +73,15 @@ paths=("$@")
 [ ${#paths[@]} -gt 0 ] || paths=(publish delivery grpc-publish)
 for path in "${paths[@]}"; do
   case $path in
-    publish) profile publish bench/components ;;
-    delivery) profile delivery bench/e2e -p "$NGINX_PORT" ;;
+    publish) profile publish bench bench/components ;;
+    delivery) profile delivery bench bench/e2e -p "$NGINX_PORT" ;;
     grpc-publish) profile_grpc ;;
-    *) echo "unknown path $path (publish, delivery, grpc-publish)" >&2; exit 2 ;;
+    rabbitmq-publish)
+      # Mandatory publishes need a queue bound to the topic's exchange.
+      cc -O2 -o "$work/rabbit" bench/rabbitmq/confirm_baseline.c $(pkg-config --cflags --libs librabbitmq)
+      "$work/rabbit" declare 127.0.0.1 5672 outrigger-bench-sidecar
+      profile rabbitmq-publish outrigger-bench-sidecar bench/rabbitmq
+      "$work/rabbit" delete 127.0.0.1 5672 outrigger-bench-sidecar ;;
+    *) echo "unknown path $path (publish, delivery, grpc-publish, rabbitmq-publish)" >&2; exit 2 ;;
   esac
 done
