@@ -20,7 +20,7 @@ source bench/common.sh
 
 NAME=${PROFILE_NAME:-after}
 if [ -z "${BIN:-}" ]; then
-  scripts/build-release.sh outrigger 2>&1 | tail -1
+  swift build -c release --product outrigger 2>&1 | tail -1
   BIN=.build/release/outrigger
 fi
 python3 bench/make_bodies.py "$work"
