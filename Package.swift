@@ -42,8 +42,12 @@ let package = Package(
         ),
         .target(name: "OutriggerDelivery", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "BuiltinComponents", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
-        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ", "OutriggerSeam"]),
+        // No pkg-config name: its `--libs` would link libpq, which CLibPQLoader loads on first
+        // use instead (Sources/CLibPQ/shim.h); the header is found under /usr/include.
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
+        // libpq loaded on first use (Sources/CLibPQ/shim.h says why).
+        .target(name: "CLibPQLoader", dependencies: ["CLibPQ"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "CLibPQLoader", "OutriggerSeam"]),
         .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
         .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(

@@ -34,6 +34,7 @@ final class LibPQConnection: @unchecked Sendable {
 
     /// Connects with `PQconnectdbParams` (blocking); libpq's message on failure.
     static func connect(_ parameters: [(key: String, value: String)]) throws(PostgresError) -> LibPQConnection {
+        if let failure = outrigger_libpq_load() { throw .connection(String(cString: failure)) }
         let keywords = parameters.map { strdup($0.key) }
         let values = parameters.map { strdup($0.value) }
         defer {
@@ -56,9 +57,10 @@ final class LibPQConnection: @unchecked Sendable {
         return LibPQConnection(connection: handle)
     }
 
-    /// The connection keywords this libpq accepts (`PQconndefaults`).
+    /// The connection keywords this libpq accepts (`PQconndefaults`); none when libpq cannot be
+    /// loaded (``connect(_:)`` then says why).
     static let knownKeywords: Set<String> = {
-        guard let defaults = PQconndefaults() else { return [] }
+        guard outrigger_libpq_load() == nil, let defaults = PQconndefaults() else { return [] }
         defer { PQconninfoFree(defaults) }
         var keywords: Set<String> = []
         var option = defaults
