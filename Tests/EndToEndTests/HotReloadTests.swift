@@ -98,12 +98,7 @@ struct HotReloadTests {
 
     @Test("a pubsub.redis component changed while messages flow: every accepted publish is delivered")
     func changeUnderLoad() async throws {
-        guard TCPPortCheck.accepts(host: "127.0.0.1", port: 6379) else {
-            let reason = "HotReloadTests: nothing answers on 127.0.0.1:6379 (start it with `conformance/brokers.sh up redis`)"
-            print("SKIPPED \(reason)")
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(reason); in CI every test must run") }
-            try Test.cancel(Comment(rawValue: reason))
-        }
+        try requireBroker("redis", port: 6379, for: "HotReloadTests")
         let topic = "reload-\(UUID().uuidString.prefix(8))"
         func redis(_ processingTimeout: String) -> String {
             """

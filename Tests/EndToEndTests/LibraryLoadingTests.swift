@@ -1,5 +1,4 @@
 import Foundation
-import OutriggerCore
 import Testing
 
 /// libpq, with the ~20 libraries it pulls in, is loaded when a PostgreSQL component first
@@ -30,12 +29,7 @@ struct LibraryLoadingTests {
 
     @Test("a bindings.postgresql component loads libpq when it connects, and works through it")
     func withPostgres() async throws {
-        guard TCPPortCheck.accepts(host: "127.0.0.1", port: 5432) else {
-            let reason = "LibraryLoadingTests: nothing answers on 127.0.0.1:5432 (start it with `conformance/brokers.sh up postgres`)"
-            print("SKIPPED \(reason)")
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(reason); in CI every test must run") }
-            try Test.cancel(Comment(rawValue: reason))
-        }
+        try requireBroker("postgres", port: 5432, for: "LibraryLoadingTests")
         let binding = """
             apiVersion: dapr.io/v1alpha1
             kind: Component

@@ -80,12 +80,7 @@ struct MultiAppRunTests {
 
     @Test("a publisher and a subscriber on Redis: every message arrives, output is prefixed per app and logged per app, Ctrl-C stops all")
     func publisherAndSubscriber() async throws {
-        guard TCPPortCheck.accepts(host: "127.0.0.1", port: 6379) else {
-            let reason = "MultiAppRunTests: nothing answers on 127.0.0.1:6379 (start it with `conformance/brokers.sh up redis`)"
-            print("SKIPPED \(reason)")
-            if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(reason); in CI every test must run") }
-            try Test.cancel(Comment(rawValue: reason))
-        }
+        try requireBroker("redis", port: 6379, for: "MultiAppRunTests")
         let topic = "orders-\(UUID().uuidString.prefix(8))"
         let appPort = Ports.allocate()
         let folder = try Self.folder([

@@ -1,4 +1,5 @@
 import Foundation
+import OutriggerCore
 import OutriggerTesting
 import Synchronization
 import Testing
@@ -26,6 +27,16 @@ enum OutriggerBinary {
         }
         return path
     }
+}
+
+/// Cancels the calling test when nothing answers on 127.0.0.1:`port` (printing SKIPPED and
+/// why); with `CI=true` it records a failure first, since in CI every test must run.
+func requireBroker(_ name: String, port: Int, for test: String) throws {
+    guard !TCPPortCheck.accepts(host: "127.0.0.1", port: port) else { return }
+    let reason = "\(test): nothing answers on 127.0.0.1:\(port) (start it with `conformance/brokers.sh up \(name)`)"
+    print("SKIPPED \(reason)")
+    if ProcessInfo.processInfo.environment["CI"] == "true" { Issue.record("\(reason); in CI every test must run") }
+    try Test.cancel(Comment(rawValue: reason))
 }
 
 /// TCP ports for sidecars: a per-process counter below the kernel's ephemeral range (32768+), so a
