@@ -42,18 +42,20 @@ let package = Package(
         ),
         .target(name: "OutriggerDelivery", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
         .target(name: "BuiltinComponents", dependencies: ["CloudEvents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
-        // No pkg-config name: its `--libs` would link libpq, which CLibPQLoader loads on first
-        // use instead (Sources/CLibPQ/shim.h); the header is found under /usr/include.
+        // The broker and database libraries are loaded on first use, not linked
+        // (Sources/CLibraryLoader/include/CLibraryLoader.h says why): their system library targets
+        // have no pkg-config name, whose `--libs` would link them, and their module maps link
+        // nothing; the headers are found under /usr/include.
+        .target(name: "CLibraryLoader"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
-        // libpq loaded on first use (Sources/CLibPQ/shim.h says why).
-        .target(name: "CLibPQLoader", dependencies: ["CLibPQ"]),
-        .target(name: "PostgresClient", dependencies: ["CLibPQ", "CLibPQLoader", "OutriggerSeam"]),
+        .target(name: "PostgresClient", dependencies: ["CLibPQ", "CLibraryLoader", "OutriggerSeam"]),
         .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
-        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", pkgConfig: "hiredis", providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CHiredis", path: "Sources/CHiredis", providers: [.apt(["libhiredis-dev"])]),
         .target(
             name: "RedisClient",
             dependencies: [
                 "CHiredis",
+                "CLibraryLoader",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -63,17 +65,17 @@ let package = Package(
             name: "RedisComponents",
             dependencies: ["RedisClient", "OutriggerCore", "CloudEvents", .product(name: "Logging", package: "swift-log")]
         ),
-        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
-        .target(name: "KafkaClient", dependencies: ["CRdKafka", .product(name: "Logging", package: "swift-log")]),
+        .systemLibrary(name: "CRdKafka", path: "Sources/CRdKafka", providers: [.apt(["librdkafka-dev"])]),
+        .target(name: "KafkaClient", dependencies: ["CRdKafka", "CLibraryLoader", .product(name: "Logging", package: "swift-log")]),
         .target(name: "KafkaComponents", dependencies: ["KafkaClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
-        .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
-        .target(name: "MQTTClient", dependencies: ["CMosquitto"]),
+        .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto", providers: [.apt(["libmosquitto-dev"])]),
+        .target(name: "MQTTClient", dependencies: ["CMosquitto", "CLibraryLoader"]),
         .target(name: "MQTTComponents", dependencies: ["MQTTClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
-        .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", pkgConfig: "librabbitmq", providers: [.apt(["librabbitmq-dev"])]),
-        .target(name: "AMQPClient", dependencies: ["CRabbitMQ"]),
+        .systemLibrary(name: "CRabbitMQ", path: "Sources/CRabbitMQ", providers: [.apt(["librabbitmq-dev"])]),
+        .target(name: "AMQPClient", dependencies: ["CRabbitMQ", "CLibraryLoader"]),
         .target(name: "RabbitMQComponents", dependencies: ["AMQPClient", "OutriggerCore", .product(name: "Logging", package: "swift-log")]),
-        .systemLibrary(name: "CNats", path: "Sources/CNats", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
-        .target(name: "NATSClient", dependencies: ["CNats", "OutriggerSeam"]),
+        .systemLibrary(name: "CNats", path: "Sources/CNats", providers: [.apt(["libnats-dev"])]),
+        .target(name: "NATSClient", dependencies: ["CNats", "CLibraryLoader", "OutriggerSeam"]),
         .target(
             name: "JetStreamComponents",
             dependencies: ["NATSClient", "OutriggerCore", "CloudEvents", .product(name: "Logging", package: "swift-log")]

@@ -39,7 +39,7 @@ public final class AMQPChannel: Sendable {
     public func bindQueue(_ queue: String, exchange: String, routingKey: String) async throws {
         try await connection.perform { session throws(AMQPError) in
             _ = try session.rpc(self) { connection, channel, arena in
-                amqp_queue_bind(connection, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey), amqp_empty_table)
+                amqp_queue_bind(connection, channel, arena.bytes(queue), arena.bytes(exchange), arena.bytes(routingKey), amqp_table_t(num_entries: 0, entries: nil))
             }
         }
     }

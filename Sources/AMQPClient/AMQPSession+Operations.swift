@@ -1,4 +1,5 @@
 import CRabbitMQ
+import CLibraryLoader
 import Foundation
 
 /// What the jobs of ``AMQPConnection`` and ``AMQPChannel`` do on the connection's thread.
@@ -19,6 +20,7 @@ extension AMQPSession {
     }
 
     private func login() throws(AMQPError) {
+        if let failure = outrigger_load_rabbitmq() { throw .library(String(cString: failure)) }
         guard let connection = amqp_new_connection() else { throw .library("rabbitmq-c could not allocate a connection") }
         self.connection = connection
         let arena = AMQPArena()

@@ -1,3 +1,3 @@
-// hiredis's reply reader and command formatter (Debian: libhiredis-dev; pkg-config: hiredis).
+// hiredis's reply reader and command formatter (Debian: libhiredis-dev, loaded on first use).
 // Imported only by RedisClient; the sockets are SwiftNIO's, not hiredis's.
 #include <hiredis/hiredis.h>

@@ -1,4 +1,4 @@
-// rabbitmq-c, AMQP 0-9-1 (Debian: librabbitmq-dev; pkg-config: librabbitmq).
+// rabbitmq-c, AMQP 0-9-1 (Debian: librabbitmq-dev, loaded on first use).
 // Imported only by AMQPClient. Swift cannot call amqp_login (variadic) nor read the method
 // numbers (cast macros), so this header gives both a plain form.
 #include <amqp.h>

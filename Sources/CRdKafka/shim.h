@@ -1,4 +1,4 @@
-// librdkafka (Debian: librdkafka-dev; pkg-config: rdkafka). Imported only by KafkaClient.
+// librdkafka (Debian: librdkafka-dev, loaded on first use). Imported only by KafkaClient.
 #include <librdkafka/rdkafka.h>
 
 // rd_kafka_producev is variadic, which Swift cannot call: one produce with everything a

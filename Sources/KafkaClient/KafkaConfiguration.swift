@@ -1,4 +1,5 @@
 import CRdKafka
+import CLibraryLoader
 
 /// librdkafka configuration properties (`bootstrap.servers`, `acks`, `security.protocol`, ...),
 /// in the order they are set, as librdkafka's CONFIGURATION.md names them.
@@ -43,6 +44,9 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
 
     /// A new `rd_kafka_conf_t` holding every property; the caller owns it.
     func makeConf() throws(KafkaError) -> OpaquePointer {
+        if let failure = outrigger_load_rdkafka() {
+            throw KafkaError(code: RD_KAFKA_RESP_ERR__FAIL.rawValue, message: String(cString: failure))
+        }
         let conf = rd_kafka_conf_new()!
         var buffer = [CChar](repeating: 0, count: 512)
         for (key, value) in properties {

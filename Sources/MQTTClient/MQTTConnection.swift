@@ -1,4 +1,5 @@
 import CMosquitto
+import CLibraryLoader
 import Dispatch
 import Foundation
 import Synchronization
@@ -86,6 +87,7 @@ public final class MQTTConnection: Sendable {
 
     /// Connects and returns once the broker accepted the session (CONNACK 0).
     public static func connect(_ configuration: MQTTConfiguration) async throws -> MQTTConnection {
+        if let failure = outrigger_load_mosquitto() { throw MQTTError.connectionLost(String(cString: failure)) }
         guard let handle = MQTTHandle(clientID: configuration.clientID, cleanSession: configuration.cleanSession) else {
             throw MQTTError.library("mosquitto_new", MOSQ_ERR_NOMEM.rawValue)
         }

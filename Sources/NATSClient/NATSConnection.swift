@@ -174,6 +174,7 @@ public final class NATSConnection: Sendable {
 private func open(_ options: NATSConnectionOptions, events: UInt, credentials: UInt?) throws(NATSError) -> (NATSPointer, NATSPointer) {
     let eventsPointer = UnsafeMutableRawPointer(bitPattern: events)
     let credentialsPointer = credentials.flatMap { UnsafeMutableRawPointer(bitPattern: $0) }
+    try NATSError.loadLibrary()
     var natsOptions: OpaquePointer?
     var status = natsOptions_Create(&natsOptions)
     guard status == NATS_OK, let natsOptions else { throw .last(status, "creating connection options") }

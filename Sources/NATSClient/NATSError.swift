@@ -1,4 +1,5 @@
 import CNats
+import CLibraryLoader
 
 /// A failure reported by libnats or by the NATS server, as a Swift value.
 ///
@@ -48,6 +49,13 @@ public struct NATSError: Error, Sendable, CustomStringConvertible, Equatable {
 
     /// The thread or connection was closed before the operation started.
     public static let closed = NATSError(kind: .connection, code: "NATS_CONNECTION_CLOSED", text: "connection closed")
+
+    /// Loads libnats unless it is (CLibraryLoader); why it cannot be, as an error. Before any
+    /// libnats call.
+    static func loadLibrary() throws(NATSError) {
+        guard let failure = outrigger_load_nats() else { return }
+        throw NATSError(kind: .other, code: "NATS_NOT_FOUND", text: String(cString: failure))
+    }
 
     /// The error for `status` (not `NATS_OK`), with libnats' last error text of this thread.
     /// Call on the thread that made the failing call: the text is kept per thread.

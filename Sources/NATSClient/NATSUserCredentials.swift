@@ -19,6 +19,7 @@ final class NATSUserCredentials: Sendable {
     /// challenge asks; libnats' own signer.
     static func sign(seed: String, nonce: String) throws(NATSError) -> [UInt8] {
         // The key decoding tables are set up with the library.
+        try NATSError.loadLibrary()
         _ = nats_Open(-1)
         var signature: UnsafeMutablePointer<UInt8>?
         var length: Int32 = 0

@@ -1,4 +1,5 @@
 import CLibPQ
+import CLibraryLoader
 
 #if canImport(Glibc)
 import Glibc
@@ -34,7 +35,7 @@ final class LibPQConnection: @unchecked Sendable {
 
     /// Connects with `PQconnectdbParams` (blocking); libpq's message on failure.
     static func connect(_ parameters: [(key: String, value: String)]) throws(PostgresError) -> LibPQConnection {
-        if let failure = outrigger_libpq_load() { throw .connection(String(cString: failure)) }
+        if let failure = outrigger_load_libpq() { throw .connection(String(cString: failure)) }
         let keywords = parameters.map { strdup($0.key) }
         let values = parameters.map { strdup($0.value) }
         defer {
@@ -60,7 +61,7 @@ final class LibPQConnection: @unchecked Sendable {
     /// The connection keywords this libpq accepts (`PQconndefaults`); none when libpq cannot be
     /// loaded (``connect(_:)`` then says why).
     static let knownKeywords: Set<String> = {
-        guard outrigger_libpq_load() == nil, let defaults = PQconndefaults() else { return [] }
+        guard outrigger_load_libpq() == nil, let defaults = PQconndefaults() else { return [] }
         defer { PQconninfoFree(defaults) }
         var keywords: Set<String> = []
         var option = defaults

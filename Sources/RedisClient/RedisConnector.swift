@@ -1,3 +1,4 @@
+import CLibraryLoader
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -17,6 +18,8 @@ struct RedisConnector: Sendable {
     /// A connected, authenticated connection with its database selected; `askClientID` also
     /// learns its `CLIENT ID`. `eventLoop` pins the connection to one loop of the group.
     func connect(askClientID: Bool, on eventLoop: (any EventLoop)? = nil) async throws(RedisError) -> RedisConnection {
+        // hiredis reads and writes RESP for every connection's handler.
+        if let failure = outrigger_load_hiredis() { throw .connectFailed(String(cString: failure)) }
         let host = configuration.host
         let sslContext = sslContext
         // SNI takes a name, never an address.

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
 
-/// libpq, with the ~20 libraries it pulls in, is loaded when a PostgreSQL component first
-/// connects, not when the sidecar starts (Sources/CLibPQ/shim.h, Sources/CLibPQLoader).
+/// The broker and database libraries, with what they pull in (OpenSSL, SASL, compression, and
+/// for libpq GnuTLS and Kerberos), are loaded when a component first connects, not when the
+/// sidecar starts (Sources/CLibraryLoader).
 @Suite("Libraries loaded on demand", .timeLimit(.minutes(2)))
 struct LibraryLoadingTests {
     /// `/proc/PID/maps`: the files `pid` has mapped. Read to the end with read(2): the file
@@ -17,13 +18,50 @@ struct LibraryLoadingTests {
         return String(decoding: text, as: UTF8.self)
     }
 
-    @Test("a sidecar without a PostgreSQL component never maps libpq")
-    func withoutPostgres() async throws {
+    /// Each library loaded on demand, and ones only they pull in.
+    static let onDemand = [
+        "libpq.so", "libhiredis.so", "librdkafka.so", "libmosquitto.so", "librabbitmq.so", "libnats.so",
+        "libgnutls.so", "libssl.so", "libcrypto.so", "libsasl2.so", "libzstd.so",
+    ]
+
+    @Test("a sidecar with only the in-memory broker maps none of the broker and database libraries")
+    func withoutBrokers() async throws {
         try await withSidecar { sidecar, _ in
             let maps = try Self.mappedFiles(sidecar.pid)
             #expect(maps.contains("/libc.so"), "the maps read are a process's with shared libraries")
-            #expect(!maps.contains("/libpq.so"))
-            #expect(!maps.contains("/libgnutls.so"))
+            for library in Self.onDemand {
+                #expect(!maps.contains("/" + library), "\(library) is mapped")
+            }
+        }
+    }
+
+    @Test("a pubsub.redis component loads hiredis when it connects, and only hiredis, and delivers through it")
+    func withRedis() async throws {
+        try requireBroker("redis", port: 6379, for: "LibraryLoadingTests")
+        let topic = "loading-\(UUID().uuidString.prefix(8))"
+        let pubsub = """
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: pubsub
+            spec:
+              type: pubsub.redis
+              version: v1
+              metadata:
+              - name: redisHost
+                value: 127.0.0.1:6379
+            """
+        let subscriptions = #"[{"pubsubname": "pubsub", "topic": "\#(topic)", "route": "/orders"}]"#
+        let options = SidecarOptions(appID: "loading-\(topic)", resources: ["pubsub.yaml": pubsub])
+        try await withSidecar(options, subscriptions: subscriptions) { sidecar, app in
+            let response = try await sidecar.publish(topic: topic, json: #"{"n": 1}"#)
+            #expect(response.status == 204, "\(response.text)")
+            try await poll(for: .seconds(30), "the event to be delivered") { app.received("/orders").isEmpty ? nil : true }
+            let maps = try Self.mappedFiles(sidecar.pid)
+            #expect(maps.contains("/libhiredis.so"))
+            for library in Self.onDemand where library != "libhiredis.so" {
+                #expect(!maps.contains("/" + library), "\(library) is mapped")
+            }
         }
     }
 
