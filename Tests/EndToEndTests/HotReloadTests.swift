@@ -100,22 +100,7 @@ struct HotReloadTests {
     func changeUnderLoad() async throws {
         try requireBroker("redis", port: 6379, for: "HotReloadTests")
         let topic = "reload-\(UUID().uuidString.prefix(8))"
-        func redis(_ processingTimeout: String) -> String {
-            """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.redis
-              version: v1
-              metadata:
-                - name: redisHost
-                  value: 127.0.0.1:6379
-                - name: processingTimeout
-                  value: \(processingTimeout)
-            """
-        }
+        func redis(_ processingTimeout: String) -> String { YAML.redisPubsub(processingTimeout: processingTimeout) }
         let subscriptions = #"[{"pubsubname": "pubsub", "topic": "\#(topic)", "route": "/orders"}]"#
         let options = SidecarOptions(appID: "reload-\(topic)", resources: ["pubsub.yaml": redis("5s")], extraArguments: ["--watch"])
         try await withSidecar(options, subscriptions: subscriptions) { sidecar, app in

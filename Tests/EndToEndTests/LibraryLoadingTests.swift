@@ -39,18 +39,7 @@ struct LibraryLoadingTests {
     func withRedis() async throws {
         try requireBroker("redis", port: 6379, for: "LibraryLoadingTests")
         let topic = "loading-\(UUID().uuidString.prefix(8))"
-        let pubsub = """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: pubsub
-            spec:
-              type: pubsub.redis
-              version: v1
-              metadata:
-              - name: redisHost
-                value: 127.0.0.1:6379
-            """
+        let pubsub = YAML.redisPubsub()
         let subscriptions = #"[{"pubsubname": "pubsub", "topic": "\#(topic)", "route": "/orders"}]"#
         let options = SidecarOptions(appID: "loading-\(topic)", resources: ["pubsub.yaml": pubsub])
         try await withSidecar(options, subscriptions: subscriptions) { sidecar, app in

@@ -6,6 +6,16 @@ enum YAML {
     }
 
     static func pubsub(name: String = "pubsub", type: String = "pubsub.in-memory") -> String {
+        component(name: name, type: type, metadata: [("maxBufferedMessages", "1000")])
+    }
+
+    /// A `pubsub.redis` component on the Redis of `conformance/brokers.sh`.
+    static func redisPubsub(name: String = "pubsub", processingTimeout: String = "60s") -> String {
+        component(name: name, type: "pubsub.redis", metadata: [("redisHost", "127.0.0.1:6379"), ("processingTimeout", processingTimeout)])
+    }
+
+    /// A `dapr.io/v1alpha1` Component with string metadata.
+    static func component(name: String, type: String, metadata: [(String, String)]) -> String {
         """
         apiVersion: dapr.io/v1alpha1
         kind: Component
@@ -15,10 +25,8 @@ enum YAML {
           type: \(type)
           version: v1
           metadata:
-            - name: maxBufferedMessages
-              value: "1000"
 
-        """
+        """ + metadata.map { "    - name: \($0.0)\n      value: \(quoted($0.1))\n" }.joined()
     }
 
     /// A `dapr.io/v1alpha1` Subscription (`spec.route`).
