@@ -87,7 +87,9 @@ public final class MQTTConnection: Sendable {
 
     /// Connects and returns once the broker accepted the session (CONNACK 0).
     public static func connect(_ configuration: MQTTConfiguration) async throws -> MQTTConnection {
-        if let failure = outrigger_load_mosquitto() { throw MQTTError.connectionLost(String(cString: failure)) }
+        if let failure = outrigger_load_mosquitto() {
+            throw MQTTError.library(operation: "loading libmosquitto", code: MOSQ_ERR_UNKNOWN.rawValue, message: String(cString: failure))
+        }
         guard let handle = MQTTHandle(clientID: configuration.clientID, cleanSession: configuration.cleanSession) else {
             throw MQTTError.library("mosquitto_new", MOSQ_ERR_NOMEM.rawValue)
         }
