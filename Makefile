@@ -11,7 +11,7 @@ CHAOS_ARGS ?=
 
 .DEFAULT_GOAL := help
 
-.PHONY: help deps build run test unit conformance fuzz bench profile chaos startup-order brokers-up brokers-down brokers-status proto clean
+.PHONY: help deps build release run test unit conformance fuzz bench profile chaos startup-order brokers-up brokers-down brokers-status proto clean
 
 help: ## Show this help
 	@echo "Outrigger — a Dapr-compatible sidecar for pub/sub and bindings"
@@ -26,6 +26,9 @@ deps: ## Install the Debian packages the build needs (only missing ones)
 
 build: deps ## Build the outrigger binary (debug)
 	swift build $(SWIFT_BUILD_FLAGS)
+
+release: deps ## Build the release binary as benchmarked, into .build/packed/release/ (first time ~20 min)
+	@scripts/release-build.sh outrigger
 
 run: build ## Build, then run the sidecar with ./components and the sample app in examples/orders
 	$(BIN) run --app-id orders --app-port $(APP_PORT) --dapr-http-port $(HTTP_PORT) \

@@ -20,8 +20,8 @@ source bench/common.sh
 
 NAME=${PROFILE_NAME:-after}
 if [ -z "${BIN:-}" ]; then
-  swift build -c release --product outrigger 2>&1 | tail -1
-  BIN=.build/release/outrigger
+  scripts/release-build.sh outrigger
+  BIN=.build/packed/release/outrigger
 fi
 python3 bench/make_bodies.py "$work"
 mkdir -p docs/perf

@@ -44,12 +44,10 @@ export PATH="$PATH:/opt/swift/usr/bin"
 # shellcheck source=bench/common.sh
 source bench/common.sh
 
-echo "building release binary ..."
-swift build -c release --product outrigger 2>&1 | tail -1
-swift build -c release --product outrigger-ceilings 2>&1 | tail -1
-swift build -c release --product outrigger-microbench 2>&1 | tail -1
-swift build -c release --product outrigger-grpc-load 2>&1 | tail -1
-BIN=.build/release/outrigger
+echo "building release binaries (scripts/release-build.sh) ..."
+scripts/release-build.sh outrigger outrigger-ceilings outrigger-microbench outrigger-grpc-load
+release=.build/packed/release
+BIN=$release/outrigger
 python3 bench/make_bodies.py "$work"
 field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 
@@ -104,7 +102,7 @@ nginx_before=$(nginx_ticks)
 nginx_result=$(load "http://127.0.0.1:$NGINX_PORT/v1.0/publish/pubsub/orders" "$work/single.json" application/json)
 nginx_result=$(with_cpu_per_request "$nginx_result" cpu_us "$nginx_before" "$(nginx_ticks)")
 ceiling() {  # hummingbird|nio|nio-task|nio-loop-task port -> RESULT json of the same load against that 204 server, with its CPU per request
-  .build/release/outrigger-ceilings "$1" "$2" &
+  $release/outrigger-ceilings "$1" "$2" &
   local server=$! ticks result
   for _ in $(seq 1 200); do curl -s -o /dev/null -X POST "http://127.0.0.1:$2/v1.0/publish/p/t" && break; sleep 0.05; done
   ticks=$(cpu_ticks "$server")
@@ -123,7 +121,7 @@ publish_cpu=$(cpu_per_request "$sidecar" "$publish_ticks" "$publish_result")
 bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk.json" application/json)
 bulk256_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk-256.json" application/json)
 # the same bulk path in process, no sockets: its ceiling per core
-bulk_micro=$(.build/release/outrigger-microbench bulk 256 3 | tail -1)
+bulk_micro=$($release/outrigger-microbench bulk 256 3 | tail -1)
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
 # 2b. the same single publish with every span recorded and exported over OTLP/HTTP to nginx
@@ -185,7 +183,7 @@ end_to_end() {
 #    and the same load against the end-to-end ceiling: a SwiftNIO relay that answers 204 and
 #    POSTs each body to nginx on the same event loop (outrigger-ceilings nio-relay)
 e2e_result=$(end_to_end 18501 18931 bench/e2e 200)
-.build/release/outrigger-ceilings nio-relay 18094 "$NGINX_PORT" &
+$release/outrigger-ceilings nio-relay 18094 "$NGINX_PORT" &
 relay=$!
 pids+=("$relay")
 for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:18094/delivered" && break; sleep 0.05; done
@@ -212,14 +210,14 @@ wait "$PROBE_PID" 2>/dev/null || true
 # 6. gRPC PublishEvent, open loop at 1,000 QPS x 16 connections and closed loop at saturation,
 #    against a no-op Swift gRPC server (the ceiling: decode, answer) and then the sidecar.
 grpc_loads() {  # port -> three RESULT json lines: open loop, saturation, open loop from the SwiftNIO client
-  .build/release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
-  .build/release/outrigger-grpc-load saturate "$1" --concurrency 50 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
+  $release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
+  $release/outrigger-grpc-load saturate "$1" --concurrency 50 --connections 16 --seconds 10 | sed -n 's/^RESULT //p'
   nio_h2_load "$1"
 }
 # The open loop again from a client on bare SwiftNIO HTTP/2, each call timed by its connection's
 # event loop: grpc-swift's client costs more per call than the answers measured.
 nio_h2_load() {  # port -> RESULT json line
-  .build/release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 --client nio-h2 | sed -n 's/^RESULT //p'
+  $release/outrigger-grpc-load load "$1" --qps 1000 --connections 16 --seconds 10 --client nio-h2 | sed -n 's/^RESULT //p'
 }
 # The same PublishEvent one request at a time from h2load, nghttp2's C client (a gRPC call is
 # an HTTP/2 POST of a length-prefixed message): each server's round trip with the client's own
@@ -232,7 +230,7 @@ us = lambda v: float(re.match(r"[0-9.]+", v).group()) * {"us": 1, "ms": 1e3, "s"
 times = re.search(r"time for request:\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)", text).groups()
 print(json.dumps({"succeeded": int(re.search(r"(\d+) succeeded", text).group(1)), "min_us": us(times[0]), "mean_us": us(times[2]), "sd_us": us(times[3])}))'
 }
-.build/release/outrigger-grpc-load noop 18920 >/dev/null &
+$release/outrigger-grpc-load noop 18920 >/dev/null &
 pids+=($!)
 grpc_noop=$!
 # The load client's warm-up request waits for the server to listen.
@@ -240,7 +238,7 @@ grpc_noop_results=$(grpc_loads 18920)
 grpc_noop_h2=$(h2_round_trip 18920)
 kill "$grpc_noop"; wait "$grpc_noop" 2>/dev/null || true
 # The floor without grpc-swift: bare SwiftNIO HTTP/2 answering each call with an empty OK message.
-.build/release/outrigger-ceilings nio-h2 18922 &
+$release/outrigger-ceilings nio-h2 18922 &
 pids+=($!)
 grpc_floor=$!
 for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/18922) 2>/dev/null && break; sleep 0.05; done

@@ -12,8 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
 
-swift build -c release --product outrigger 2>&1 | tail -1
-swift build -c release --product outrigger-grpc-load 2>&1 | tail -1
+scripts/release-build.sh outrigger outrigger-grpc-load
+release=.build/packed/release
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 
 # valgrind 3.19 (Debian 12) cannot read the DWARF 5 the toolchain writes: profile a copy without it.
-objcopy --strip-debug .build/release/outrigger "$work/outrigger"
+objcopy --strip-debug "$release/outrigger" "$work/outrigger"
 http=18610 grpc=18611 app=18612
 
 # The app: answers the subscription query and every delivery with 200.
@@ -60,12 +60,12 @@ curl -sf -o /dev/null -H 'Content-Type: application/json' \
   -d "[{\"entryId\": \"1\", \"event\": $body, \"contentType\": \"application/json\"}]" \
   "http://127.0.0.1:$http/v1.0-alpha1/publish/bulk/pubsub/orders"
 curl -sf -o /dev/null "http://127.0.0.1:$http/v1.0/metadata"
-.build/release/outrigger-grpc-load load "$grpc" --qps 50 --connections 2 --seconds 1 > /dev/null
+"$release/outrigger-grpc-load" load "$grpc" --qps 50 --connections 2 --seconds 1 > /dev/null
 sleep 1
 kill -TERM "$sidecar"
 wait "$sidecar" || true
 
 grep -E '^c?fn=' "$work/callgrind.out" | sed -E "s/^c?fn=(\([0-9]+\) )?//; s/'[0-9]+$//" | sort -u > "$work/executed"
-nm --defined-only .build/release/outrigger | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/defined"
+nm --defined-only "$release/outrigger" | awk '$2 ~ /^[tTwW]$/ { print $3 }' | sort -u > "$work/defined"
 comm -12 "$work/executed" "$work/defined" > scripts/startup-order.txt
 echo "scripts/startup-order.txt: $(wc -l < scripts/startup-order.txt) functions"
