@@ -36,14 +36,15 @@ extension JSONParser {
         throw error("unterminated string", at: opening)
     }
 
-    /// Moves past whole 8-byte words holding only printable ASCII other than `"` and `\\` (the
-    /// bulk of most strings), so the byte-by-byte checks run only near the bytes they are for.
+    /// Moves past printable ASCII other than `"` and `\\` (the bulk of most strings) 8 bytes at
+    /// a time, stopping at the first byte that needs a look, so the byte-by-byte checks run only
+    /// on the bytes they are for (and on a string's last 7 bytes of input).
     private mutating func skipPlainASCII() {
         guard let base = bytes.baseAddress else { return }
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         while index &+ 8 <= end {
-            let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self))
             // Per byte (exact as to whether any byte matches): below 0x20, a quote, a backslash,
             // or 0x80 and above.
             let control = (word &- (ones &* 0x20)) & ~word
@@ -51,7 +52,13 @@ extension JSONParser {
             let quote = (quotes &- ones) & ~quotes
             let backslashes = word ^ (ones &* 0x5C)
             let backslash = (backslashes &- ones) & ~backslashes
-            guard (control | quote | backslash | word) & highs == 0 else { return }
+            let special = (control | quote | backslash | word) & highs
+            guard special == 0 else {
+                // The lowest flagged byte is a true match (a borrow can flag only bytes above
+                // one); the load is little-endian, so it is the first in memory.
+                index &+= special.trailingZeroBitCount &>> 3
+                return
+            }
             index &+= 8
         }
     }

@@ -31,6 +31,27 @@ import Testing
         #expect(value["c"] == .string("d"))
     }
 
+    /// The string scanner skips 8 bytes at a time and jumps to the first byte that needs a look:
+    /// each kind of such byte at each position of a word, after 0 to 19 plain bytes.
+    @Test(arguments: [(#"\""#, "\""), ("\\\\", "\\"), ("é", "é"), ("\\u0041", "A")])
+    func findsTheFirstSpecialByteAtAnyOffset(_ special: (literal: String, decoded: String)) throws {
+        for before in 0..<20 {
+            let plain = String(repeating: "a", count: before)
+            let text = #"{"k": ""# + plain + special.literal + #"bcdefghijk", "n": 1}"#
+            let value = try parse(text)
+            #expect(value["k"] == .string(plain + special.decoded + "bcdefghijk"), "\(text)")
+            #expect(value["n"] == .number("1"), "\(text)")
+        }
+    }
+
+    @Test func rejectsAControlCharacterAtAnyOffset() {
+        for before in 0..<20 {
+            let text = #"{"k": ""# + String(repeating: "a", count: before) + "\u{1}" + #"bcdefghijk"}"#
+            let error = #expect(throws: JSONParseError.self, "\(before) plain bytes before it") { try parse(text) }
+            #expect(error?.offset == 7 + before, "\(error.map { "\($0)" } ?? "no error")")
+        }
+    }
+
     @Test func decodesSimpleEscapes() throws {
         let value = try parse(#""q\" b\\ s\/ \b\f\n\r\t""#)
         #expect(value == .string("q\" b\\ s/ \u{8}\u{C}\n\r\t"))
