@@ -12,7 +12,12 @@ cd "$(dirname "$0")/.."
 [ "$#" -gt 0 ] || set -- outrigger
 for product in "$@"; do
   # swiftc takes -function-sections only as a frontend flag (the driver form makes SwiftPM 6.3
-  # crash on the next build).
-  swift build -c release --scratch-path .build/packed --product "$product" \
-    -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections 2>&1 | tail -1
+  # crash on the next build). The last line on success; the compiler's errors on failure.
+  if ! output=$(swift build -c release --scratch-path .build/packed --product "$product" \
+    -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections 2>&1); then
+    echo "$output" | grep -E 'error:|warning: .*failed' | head -40 >&2 || true
+    echo "$output" | tail -5 >&2
+    exit 1
+  fi
+  echo "$output" | tail -1
 done
