@@ -100,15 +100,14 @@ struct HotReloadTests {
     func changeUnderLoad() async throws {
         try requireBroker("redis", port: 6379, for: "HotReloadTests")
         let topic = "reload-\(UUID().uuidString.prefix(8))"
-        func redis(_ processingTimeout: String) -> String { YAML.redisPubsub(processingTimeout: processingTimeout) }
         let subscriptions = #"[{"pubsubname": "pubsub", "topic": "\#(topic)", "route": "/orders"}]"#
-        let options = SidecarOptions(appID: "reload-\(topic)", resources: ["pubsub.yaml": redis("5s")], extraArguments: ["--watch"])
+        let options = SidecarOptions(appID: "reload-\(topic)", resources: ["pubsub.yaml": YAML.redisPubsub(processingTimeout: "5s")], extraArguments: ["--watch"])
         try await withSidecar(options, subscriptions: subscriptions) { sidecar, app in
             let folder = try Self.folder(of: sidecar)
             var accepted: Set<Int> = []
             for number in 0..<300 {
                 if number == 100 {
-                    try redis("6s").write(toFile: folder + "/pubsub.yaml", atomically: true, encoding: .utf8)
+                    try YAML.redisPubsub(processingTimeout: "6s").write(toFile: folder + "/pubsub.yaml", atomically: true, encoding: .utf8)
                 }
                 let response = try await sidecar.publish(topic: topic, json: #"{"n": \#(number)}"#)
                 if response.status == 204 { accepted.insert(number) }

@@ -57,18 +57,9 @@ struct LibraryLoadingTests {
     @Test("a bindings.postgresql component loads libpq when it connects, and works through it")
     func withPostgres() async throws {
         try requireBroker("postgres", port: 5432, for: "LibraryLoadingTests")
-        let binding = """
-            apiVersion: dapr.io/v1alpha1
-            kind: Component
-            metadata:
-              name: orders-db
-            spec:
-              type: bindings.postgresql
-              version: v1
-              metadata:
-              - name: connectionString
-                value: "host=127.0.0.1 port=5432 user=postgres password=example dbname=dapr_test sslmode=disable"
-            """
+        let binding = YAML.component(name: "orders-db", type: "bindings.postgresql", metadata: [
+            ("connectionString", "host=127.0.0.1 port=5432 user=postgres password=example dbname=dapr_test sslmode=disable"),
+        ])
         let resources = ["pubsub.yaml": YAML.pubsub(), "orders-db.yaml": binding]
         try await withSidecar(SidecarOptions(resources: resources)) { sidecar, _ in
             #expect(try Self.mappedFiles(sidecar.pid).contains("/libpq.so.5"))

@@ -50,21 +50,6 @@ struct MultiAppRunTests {
         """
     }
 
-    static func redisComponent(name: String) -> String {
-        """
-        apiVersion: dapr.io/v1alpha1
-        kind: Component
-        metadata:
-          name: \(name)
-        spec:
-          type: pubsub.redis
-          version: v1
-          metadata:
-            - name: redisHost
-              value: localhost:6379
-        """
-    }
-
     /// The template's folder: `dapr.yaml`, `components/`, one folder per app.
     static func folder(_ files: [String: String]) throws -> ResourceFolder {
         let folder = try ResourceFolder()
@@ -97,7 +82,7 @@ struct MultiAppRunTests {
                     appDirPath: ./checkout/
                     command: ["python3", "app.py"]
                 """,
-            "components/pubsub.yaml": Self.redisComponent(name: "orderpubsub"),
+            "components/pubsub.yaml": YAML.component(name: "orderpubsub", type: "pubsub.redis", metadata: [("redisHost", "localhost:6379")]),
             "order-processor/app.py": Self.subscriber(pubsub: "orderpubsub", topic: topic),
             "checkout/app.py": Self.publisher(pubsub: "orderpubsub", topic: topic, count: 5),
         ])
