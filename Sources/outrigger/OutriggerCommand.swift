@@ -24,6 +24,7 @@ struct OutriggerCommand: AsyncParsableCommand {
 
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "run",
         abstract: "Run the sidecar, and the app given after '--'.",
         discussion: """
             Without a command after '--' the sidecar runs alone and delivers to an app started \

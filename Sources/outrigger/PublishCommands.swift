@@ -5,6 +5,7 @@ import OutriggerRuntime
 /// `outrigger publish`: what `dapr publish` does, through a running sidecar's HTTP API.
 struct Publish: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "publish",
         abstract: "Publish an event through a running sidecar.",
         discussion: """
             The event goes to POST /v1.0/publish/{pubsub}/{topic} of the sidecar running with \

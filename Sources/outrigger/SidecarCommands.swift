@@ -5,6 +5,7 @@ import OutriggerRuntime
 /// `outrigger list`: the sidecars running on this machine.
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List the sidecars running on this machine.",
         discussion: "Each running sidecar records itself in the runtime directory ($OUTRIGGER_RUNTIME_DIR, else $XDG_RUNTIME_DIR/outrigger, else ~/.outrigger/run).")
 
@@ -56,6 +57,7 @@ struct List: ParsableCommand {
 /// `outrigger stop`: a graceful stop (SIGTERM: drain, stop the app, exit) of running sidecars.
 struct Stop: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "Stop running sidecars (and the apps they launched), draining what is in flight.",
         discussion: "Sends SIGTERM to each sidecar running with one of the app ids and waits until it has exited.")
 
@@ -106,6 +108,7 @@ struct Stop: AsyncParsableCommand {
 /// `outrigger completion bash|zsh|fish`: the shell completion script, as `dapr completion` prints it.
 struct Completion: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "completion",
         abstract: "Print the shell completion script for bash, zsh or fish.",
         discussion: """
             bash:  source <(outrigger completion bash)     (or save it in /etc/bash_completion.d/outrigger)
