@@ -91,6 +91,36 @@ struct ResourceLoaderTests {
         #expect(set.warnings.isEmpty)
     }
 
+    @Test("plain numbers, booleans and dates are read as written; YAML's null spellings mean absent")
+    func scalarsStayText() throws {
+        let set = try load("""
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata: {name: m}
+            spec:
+              type: pubsub.in-memory
+              version: ~
+              metadata:
+                - {name: hex, value: 0x1F}
+                - {name: float, value: 1e3}
+                - {name: yes, value: Yes}
+                - {name: date, value: 2026-12-02}
+                - {name: quoted, value: "null"}
+                - {name: tagged, value: !!null x}
+                - {name: word, value: NULL}
+                - {name: empty, value: }
+            scopes: null
+            """)
+        let component = try #require(set.components.first)
+        #expect(component.version == "v1")
+        #expect(component.scopes.isEmpty)
+        let values = component.metadata.map { item -> String in
+            guard case .plain(let value) = item.value else { return "not plain" }
+            return "\(item.name)=\(value)"
+        }
+        #expect(values == ["hex=0x1F", "float=1e3", "yes=Yes", "date=2026-12-02", "quoted=null", "tagged=", "word=", "empty="])
+    }
+
     @Test("unknown fields are warned about with their line, not fatal")
     func unknownFieldsWarn() throws {
         let set = try load("""

@@ -57,7 +57,7 @@ public enum ResourceLoader {
         var documents: [Node] = []
         do {
             // The sequence stops at a parse error and keeps it instead of throwing.
-            var sequence = try Yams.compose_all(yaml: text)
+            var sequence = try YAMLField.compose(text)
             while let document = sequence.next() { documents.append(document) }
             if let error = sequence.error { throw error }
         } catch {

@@ -1,5 +1,6 @@
 import Yams
 
+
 /// A YAML node with the path that leads to it, so every error can name its field and line.
 struct YAMLField {
     let node: Node?
@@ -15,10 +16,21 @@ struct YAMLField {
         init(origin: ResourceOrigin) { self.origin = origin }
     }
 
+    /// Composes documents with Yams' basic resolver: every plain scalar stays text (Dapr's metadata
+    /// values are strings, and the readers below parse numbers and booleans themselves). The
+    /// default resolver compiles seven regular expressions at the first document and runs them for
+    /// every key compared in a lookup. No constructor either: documents are read as nodes, never
+    /// turned into Swift values.
+    static func compose(_ text: String) throws -> YamlSequence<Node> {
+        try Yams.compose_all(yaml: text, .basic, textOnly)
+    }
+
+    private static var textOnly: Constructor { Constructor([:], [:], [:]) }
+
     /// The root of a file that holds one YAML document (a Configuration, a run template).
     static func singleDocument(_ text: String, file: String) throws(ConfigurationError) -> YAMLField {
         let node: Node?
-        do { node = try Yams.compose(yaml: text) } catch {
+        do { node = try Parser(yaml: text, resolver: .basic, constructor: textOnly).singleRoot() } catch {
             throw ConfigurationError(file: file, document: 1, field: "", message: "not valid YAML: \(error)")
         }
         return YAMLField(node: node, path: "", context: DocumentContext(origin: ResourceOrigin(file: file, document: 1)))
@@ -28,13 +40,17 @@ struct YAMLField {
         YAMLField(node: node?[key], path: path.isEmpty ? key : "\(path).\(key)", context: context)
     }
 
+    /// Absent, or YAML's null: an empty plain value, `~`, `null` (any of its three spellings), or an
+    /// explicit `!!null` tag.
     var isPresent: Bool {
         guard let node else { return false }
-        if case .scalar(let scalar) = node, scalar.tag == Tag(.null) || (scalar.string.isEmpty && scalar.style == .plain) {
-            return false
-        }
-        return true
+        guard case .scalar(let scalar) = node else { return true }
+        if scalar.tag.rawValue == Tag.Name.null.rawValue { return false }
+        guard scalar.style == .plain else { return true }
+        return !Self.nullSpellings.contains(scalar.string)
     }
+
+    private static let nullSpellings: Set<String> = ["", "~", "null", "Null", "NULL"]
 
     func error(_ message: String) -> ConfigurationError {
         ConfigurationError(
