@@ -244,6 +244,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "OutriggerComponentsTests",
+            dependencies: ["OutriggerComponents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "EndToEndTests",
             dependencies: [
                 "OutriggerTesting", "OutriggerCore",

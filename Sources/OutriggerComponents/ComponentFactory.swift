@@ -9,35 +9,88 @@ import OutriggerCore
 /// start-up with an error naming the file and field, unless the Component sets
 /// `spec.ignoreErrors: true`, in which case it is logged and skipped.
 public enum ComponentFactory {
-    /// Builds every component visible to `appID`, in order, secret stores first (the others'
-    /// `secretKeyRef`s are resolved through them); closes those already built when one fails.
-    public static func build(_ specs: [ComponentSpec], appID: String, logger: Logger) async throws -> LoadedComponents {
+    /// Builds every component visible to `appID`: secret stores first, one after the other (the
+    /// others' `secretKeyRef`s, and a later secret store's, resolve through them), then the rest
+    /// concurrently, so the brokers' connection handshakes overlap instead of adding up at
+    /// start. The result keeps the files' order; when one fails, every component built is closed
+    /// and the first failure in that order is thrown.
+    public static func build(
+        _ specs: [ComponentSpec], appID: String, logger: Logger, descriptors: [ComponentDescriptor] = ComponentRegistry.descriptors
+    ) async throws -> LoadedComponents {
         var entries: [LoadedComponents.Entry] = []
         let visible = specs.filter { $0.isVisible(to: appID) }
         let isSecretStore = { (spec: ComponentSpec) in spec.type.hasPrefix(ComponentKind.secretstores.rawValue + ".") }
-        for spec in visible.filter(isSecretStore) + visible.filter({ !isSecretStore($0) }) {
-            do {
-                let component = try await build(spec, appID: appID, secretStores: LoadedComponents(entries))
-                entries.append(.init(spec: spec, component: component))
-                logger.info("component loaded", metadata: ["name": "\(spec.name)", "type": "\(spec.type)/\(spec.version)"])
-            } catch where spec.ignoreErrors {
-                logger.error("component skipped (ignoreErrors: true): \(error)")
-            } catch {
-                for entry in entries { try? await entry.component.close() }
-                throw error
+        var firstFailure: ConfigurationError?
+        for spec in visible.filter(isSecretStore) {
+            let result = await attempt(spec, appID: appID, secretStores: LoadedComponents(entries), descriptors: descriptors)
+            firstFailure = record(result, of: spec, in: &entries, logger: logger)
+            if firstFailure != nil { break }
+        }
+        if firstFailure == nil {
+            let others = visible.filter { !isSecretStore($0) }
+            let secretStores = LoadedComponents(entries)
+            let results = await withTaskGroup(of: (Int, Result<any Component, ConfigurationError>).self) { group in
+                for (index, spec) in others.enumerated() {
+                    group.addTask { (index, await attempt(spec, appID: appID, secretStores: secretStores, descriptors: descriptors)) }
+                }
+                var results = [Result<any Component, ConfigurationError>?](repeating: nil, count: others.count)
+                for await (index, result) in group { results[index] = result }
+                return results
             }
+            for (spec, result) in zip(others, results) {
+                guard let result else { continue }
+                if let failure = record(result, of: spec, in: &entries, logger: logger), firstFailure == nil {
+                    firstFailure = failure
+                }
+            }
+        }
+        if let firstFailure {
+            for entry in entries { try? await entry.component.close() }
+            throw firstFailure
         }
         return LoadedComponents(entries)
     }
 
+    private static func attempt(
+        _ spec: ComponentSpec, appID: String, secretStores: LoadedComponents, descriptors: [ComponentDescriptor]
+    ) async -> Result<any Component, ConfigurationError> {
+        do {
+            return .success(try await build(spec, appID: appID, secretStores: secretStores, descriptors: descriptors))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// Adds a built component to `entries`, or logs a failed one that may be skipped
+    /// (`ignoreErrors: true`); returns the failure that stops start-up.
+    private static func record(
+        _ result: Result<any Component, ConfigurationError>, of spec: ComponentSpec,
+        in entries: inout [LoadedComponents.Entry], logger: Logger
+    ) -> ConfigurationError? {
+        switch result {
+        case .success(let component):
+            entries.append(.init(spec: spec, component: component))
+            logger.info("component loaded", metadata: ["name": "\(spec.name)", "type": "\(spec.type)/\(spec.version)"])
+            return nil
+        case .failure(let error) where spec.ignoreErrors:
+            logger.error("component skipped (ignoreErrors: true): \(error)")
+            return nil
+        case .failure(let error):
+            return error
+        }
+    }
+
     /// Builds one component; every failure names the file and field. `secretKeyRef`s are
     /// resolved through the secret store `auth.secretStore` names, among `secretStores`.
-    public static func build(_ spec: ComponentSpec, appID: String, secretStores: LoadedComponents = LoadedComponents()) async throws(ConfigurationError) -> any Component {
+    public static func build(
+        _ spec: ComponentSpec, appID: String, secretStores: LoadedComponents = LoadedComponents(),
+        descriptors: [ComponentDescriptor] = ComponentRegistry.descriptors
+    ) async throws(ConfigurationError) -> any Component {
         func failure(_ field: String, _ message: String) -> ConfigurationError {
             ConfigurationError(file: spec.origin.file, document: spec.origin.document, resource: spec.label, field: field, message: message)
         }
-        guard let descriptor = ComponentRegistry.descriptor(for: spec.type) else {
-            let known = ComponentRegistry.descriptors.map(\.type).sorted().joined(separator: ", ")
+        guard let descriptor = descriptors.first(where: { $0.type == spec.type }) else {
+            let known = descriptors.map(\.type).sorted().joined(separator: ", ")
             throw failure("spec.type", "unknown component type '\(spec.type)'; this build knows: \(known)")
         }
         guard descriptor.versions.contains(spec.version) else {
