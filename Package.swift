@@ -244,6 +244,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "OutriggerRuntimeTests",
+            dependencies: ["OutriggerRuntime", "OutriggerCore"]
+        ),
+        .testTarget(
             name: "OutriggerComponentsTests",
             dependencies: ["OutriggerComponents", "OutriggerCore", .product(name: "Logging", package: "swift-log")]
         ),
