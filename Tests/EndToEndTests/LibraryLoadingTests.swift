@@ -54,6 +54,22 @@ struct LibraryLoadingTests {
         }
     }
 
+    @Test("a pubsub.kafka component loads librdkafka without Cyrus SASL's plugins, and publishes through it")
+    func withKafka() async throws {
+        try requireBroker("kafka", port: 9092, for: "LibraryLoadingTests")
+        let pubsub = YAML.component(name: "pubsub", type: "pubsub.kafka", metadata: [("brokers", "127.0.0.1:9092"), ("authType", "none")])
+        try await withSidecar(SidecarOptions(resources: ["pubsub.yaml": pubsub])) { sidecar, _ in
+            let response = try await sidecar.publish(topic: "loading-\(UUID().uuidString.prefix(8))", json: #"{"n": 1}"#)
+            #expect(response.status == 204, "\(response.text)")
+            let maps = try Self.mappedFiles(sidecar.pid)
+            #expect(maps.contains("/librdkafka.so.1"))
+            // Debian's librdkafka links Cyrus SASL, whose initialization would load every
+            // plugin in /usr/lib/x86_64-linux-gnu/sasl2 (Sources/CLibraryLoader/loader.c).
+            #expect(maps.contains("/libsasl2.so"), "librdkafka without Cyrus SASL: the next check proves nothing")
+            #expect(!maps.contains("/sasl2/"), "a Cyrus SASL plugin is mapped")
+        }
+    }
+
     @Test("a bindings.postgresql component loads libpq when it connects, and works through it")
     func withPostgres() async throws {
         try requireBroker("postgres", port: 5432, for: "LibraryLoadingTests")
