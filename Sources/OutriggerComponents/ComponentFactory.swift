@@ -22,24 +22,24 @@ public enum ComponentFactory {
         let isSecretStore = { (spec: ComponentSpec) in spec.type.hasPrefix(ComponentKind.secretstores.rawValue + ".") }
         var firstFailure: ConfigurationError?
         for spec in visible.filter(isSecretStore) {
-            let result = await attempt(spec, appID: appID, secretStores: LoadedComponents(entries), descriptors: descriptors)
-            firstFailure = record(result, of: spec, in: &entries, logger: logger)
+            let outcome = await attempt(spec, appID: appID, secretStores: LoadedComponents(entries), descriptors: descriptors)
+            firstFailure = record(outcome, of: spec, in: &entries, logger: logger)
             if firstFailure != nil { break }
         }
         if firstFailure == nil {
             let others = visible.filter { !isSecretStore($0) }
             let secretStores = LoadedComponents(entries)
-            let results = await withTaskGroup(of: (Int, Result<any Component, ConfigurationError>).self) { group in
+            let outcomes = await withTaskGroup(of: (Int, Outcome).self) { group in
                 for (index, spec) in others.enumerated() {
                     group.addTask { (index, await attempt(spec, appID: appID, secretStores: secretStores, descriptors: descriptors)) }
                 }
-                var results = [Result<any Component, ConfigurationError>?](repeating: nil, count: others.count)
-                for await (index, result) in group { results[index] = result }
-                return results
+                var outcomes = [Outcome?](repeating: nil, count: others.count)
+                for await (index, outcome) in group { outcomes[index] = outcome }
+                return outcomes
             }
-            for (spec, result) in zip(others, results) {
-                guard let result else { continue }
-                if let failure = record(result, of: spec, in: &entries, logger: logger), firstFailure == nil {
+            for (spec, outcome) in zip(others, outcomes) {
+                guard let outcome else { continue }
+                if let failure = record(outcome, of: spec, in: &entries, logger: logger), firstFailure == nil {
                     firstFailure = failure
                 }
             }
@@ -51,26 +51,32 @@ public enum ComponentFactory {
         return LoadedComponents(entries)
     }
 
+    /// A component built or not, and how long its init took.
+    private typealias Outcome = (result: Result<any Component, ConfigurationError>, took: Duration)
+
     private static func attempt(
         _ spec: ComponentSpec, appID: String, secretStores: LoadedComponents, descriptors: [ComponentDescriptor]
-    ) async -> Result<any Component, ConfigurationError> {
+    ) async -> Outcome {
+        let start = ContinuousClock.now
         do {
-            return .success(try await build(spec, appID: appID, secretStores: secretStores, descriptors: descriptors))
+            let component = try await build(spec, appID: appID, secretStores: secretStores, descriptors: descriptors)
+            return (.success(component), ContinuousClock.now - start)
         } catch {
-            return .failure(error)
+            return (.failure(error), ContinuousClock.now - start)
         }
     }
 
     /// Adds a built component to `entries`, or logs a failed one that may be skipped
     /// (`ignoreErrors: true`); returns the failure that stops start-up.
     private static func record(
-        _ result: Result<any Component, ConfigurationError>, of spec: ComponentSpec,
-        in entries: inout [LoadedComponents.Entry], logger: Logger
+        _ outcome: Outcome, of spec: ComponentSpec, in entries: inout [LoadedComponents.Entry], logger: Logger
     ) -> ConfigurationError? {
-        switch result {
+        switch outcome.result {
         case .success(let component):
             entries.append(.init(spec: spec, component: component))
-            logger.info("component loaded", metadata: ["name": "\(spec.name)", "type": "\(spec.type)/\(spec.version)"])
+            logger.info("component loaded", metadata: [
+                "name": "\(spec.name)", "type": "\(spec.type)/\(spec.version)", "init": "\(GoDuration.format(outcome.took))",
+            ])
             return nil
         case .failure(let error) where spec.ignoreErrors:
             logger.error("component skipped (ignoreErrors: true): \(error)")
