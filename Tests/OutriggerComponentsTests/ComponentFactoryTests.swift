@@ -72,10 +72,13 @@ private struct Fixture {
         ]
     }
 
-    func spec(_ name: String, _ type: String, document: Int, ignoreErrors: Bool = false) -> ComponentSpec {
-        ComponentSpec(
-            name: name, type: type, ignoreErrors: ignoreErrors, initTimeout: .seconds(30),
-            origin: ResourceOrigin(file: "components.yaml", document: document))
+    /// Components in file order, one document each: (name, type, ignoreErrors).
+    func specs(_ components: (String, String, Bool)...) -> [ComponentSpec] {
+        components.enumerated().map { index, component in
+            ComponentSpec(
+                name: component.0, type: component.1, ignoreErrors: component.2, initTimeout: .seconds(30),
+                origin: ResourceOrigin(file: "components.yaml", document: index + 1))
+        }
     }
 }
 
@@ -86,12 +89,8 @@ struct ComponentFactoryTests {
     @Test("secret stores first, then the rest built at once, listed in the files' order")
     func concurrentInFileOrder() async throws {
         let fixture = Fixture(expectedInits: 3)
-        let specs = [
-            fixture.spec("a", "pubsub.gated", document: 1),
-            fixture.spec("b", "pubsub.gated", document: 2),
-            fixture.spec("secrets", "secretstores.plain", document: 3),
-            fixture.spec("c", "pubsub.gated", document: 4),
-        ]
+        let specs = fixture.specs(
+            ("a", "pubsub.gated", false), ("b", "pubsub.gated", false), ("secrets", "secretstores.plain", false), ("c", "pubsub.gated", false))
         let loaded = try await ComponentFactory.build(specs, appID: "app", logger: logger, descriptors: fixture.descriptors)
         #expect(loaded.entries.map(\.spec.name) == ["secrets", "a", "b", "c"])
         #expect(await fixture.closed.names.isEmpty)
@@ -100,13 +99,9 @@ struct ComponentFactoryTests {
     @Test("a failed init closes every component built and throws the first failure in the files' order")
     func failureClosesTheRest() async throws {
         let fixture = Fixture(expectedInits: 4)
-        let specs = [
-            fixture.spec("a", "pubsub.gated", document: 1),
-            fixture.spec("first-refused", "pubsub.refused", document: 2),
-            fixture.spec("c", "pubsub.gated", document: 3),
-            fixture.spec("second-refused", "pubsub.refused", document: 4),
-            fixture.spec("secrets", "secretstores.plain", document: 5),
-        ]
+        let specs = fixture.specs(
+            ("a", "pubsub.gated", false), ("first-refused", "pubsub.refused", false), ("c", "pubsub.gated", false),
+            ("second-refused", "pubsub.refused", false), ("secrets", "secretstores.plain", false))
         let error = await #expect(throws: ConfigurationError.self) {
             try await ComponentFactory.build(specs, appID: "app", logger: logger, descriptors: fixture.descriptors)
         }
@@ -119,10 +114,7 @@ struct ComponentFactoryTests {
     @Test("a failed init with ignoreErrors is skipped and the others load")
     func ignoredFailure() async throws {
         let fixture = Fixture(expectedInits: 2)
-        let specs = [
-            fixture.spec("refused", "pubsub.refused", document: 1, ignoreErrors: true),
-            fixture.spec("a", "pubsub.gated", document: 2),
-        ]
+        let specs = fixture.specs(("refused", "pubsub.refused", true), ("a", "pubsub.gated", false))
         let loaded = try await ComponentFactory.build(specs, appID: "app", logger: logger, descriptors: fixture.descriptors)
         #expect(loaded.entries.map(\.spec.name) == ["a"])
     }

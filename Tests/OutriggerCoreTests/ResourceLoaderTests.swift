@@ -97,9 +97,10 @@ struct ResourceLoaderTests {
             apiVersion: dapr.io/v1alpha1
             kind: Component
             metadata: {name: m}
+            scopes: null
             spec:
-              type: pubsub.in-memory
               version: ~
+              type: pubsub.in-memory
               metadata:
                 - {name: hex, value: 0x1F}
                 - {name: float, value: 1e3}
@@ -109,7 +110,6 @@ struct ResourceLoaderTests {
                 - {name: tagged, value: !!null x}
                 - {name: word, value: NULL}
                 - {name: empty, value: }
-            scopes: null
             """)
         let component = try #require(set.components.first)
         #expect(component.version == "v1")
