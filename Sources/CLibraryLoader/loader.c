@@ -39,10 +39,11 @@ static int outrigger_no_sasl_plugins(void *context, const char **path) {
 
 // librdkafka initializes Cyrus SASL on its first rd_kafka_conf_new, and Cyrus then dlopens
 // every SASL plugin installed (eight on Debian 12, and Berkeley DB with sasldb): nine more
-// libraries mapped and 1-3 ms of a sidecar's start, for GSSAPI alone. PLAIN, SCRAM and OAUTHBEARER are
-// librdkafka's own code and the Kafka components do not offer GSSAPI, so Cyrus is initialized
-// here first with a plugin path that names no directory: it loads nothing, and librdkafka's own
-// sasl_client_init finds it initialized. A librdkafka built without Cyrus has no such function.
+// libraries mapped and 1-3 ms of a sidecar's start, for GSSAPI alone. PLAIN, SCRAM and
+// OAUTHBEARER are librdkafka's own code and the Kafka components do not offer GSSAPI, so Cyrus
+// is initialized here first with a plugin path that names no directory: it loads nothing, and
+// librdkafka's own sasl_client_init finds it initialized. A librdkafka built without Cyrus has
+// no such function.
 static void outrigger_initialize_cyrus_sasl(void *rdkafka) {
     int (*client_init)(const void *) = (int (*)(const void *))dlsym(rdkafka, "sasl_client_init");
     if (client_init == NULL) return;
@@ -89,7 +90,9 @@ static void outrigger_load(const char *name, struct outrigger_library *library) 
     static struct outrigger_library outrigger_##library = {                                        \
         soname, package, outrigger_names_##library, outrigger_slots_##library,                     \
         sizeof outrigger_names_##library / sizeof *outrigger_names_##library, PTHREAD_ONCE_INIT, {0}}; \
-    static void outrigger_load_once_##library(void) { outrigger_load(#library, &outrigger_##library); }      \
+    static void outrigger_load_once_##library(void) {                                              \
+        outrigger_load(#library, &outrigger_##library);                                            \
+    }                                                                                              \
     const char *outrigger_load_##library(void) {                                                   \
         pthread_once(&outrigger_##library.once, outrigger_load_once_##library);                    \
         return outrigger_##library.failure[0] == '\0' ? NULL : outrigger_##library.failure;        \

@@ -32,9 +32,4 @@ public enum ComponentRegistry {
         LocalFileSecretStore.descriptor,
         LocalEnvSecretStore.descriptor,
     ]
-
-    /// The descriptor for `type` (`spec.type`), if Outrigger has one.
-    public static func descriptor(for type: String) -> ComponentDescriptor? {
-        descriptors.first { $0.type == type }
-    }
 }

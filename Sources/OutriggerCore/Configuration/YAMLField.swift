@@ -1,6 +1,5 @@
 import Yams
 
-
 /// A YAML node with the path that leads to it, so every error can name its field and line.
 struct YAMLField {
     let node: Node?
