@@ -41,6 +41,10 @@ http {
 NGINX
 nginx -c "$work/nginx.conf"
 
+answers() {  # port -> success when something accepts a TCP connection on 127.0.0.1:port
+  (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+}
+
 wait_healthy() {  # port
   for _ in $(seq 1 600); do
     [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$1/v1.0/healthz")" = 204 ] && return 0

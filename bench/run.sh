@@ -77,8 +77,7 @@ PY
 }
 startup=$(startup_ms bench/components)
 startup_five=skipped
-if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null \
-  && (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null && (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then
+if redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && answers 5672 && answers 1883 && answers 9092; then
   mkdir -p "$work/five"
   cp bench/components/pubsub.yaml "$work/five/"
   for broker in redis rabbitmq mqtt3 kafka; do
@@ -255,7 +254,7 @@ kill "$grpc_noop"; wait "$grpc_noop" 2>/dev/null || true
 $release/outrigger-ceilings nio-h2 18922 &
 pids+=($!)
 grpc_floor=$!
-for _ in $(seq 1 200); do (exec 3<>/dev/tcp/127.0.0.1/18922) 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 1 200); do answers 18922 && break; sleep 0.05; done
 grpc_floor_h2=$(h2_round_trip 18922)
 grpc_floor_load=$(nio_h2_load 18922)
 kill "$grpc_floor"; wait "$grpc_floor" 2>/dev/null || true
@@ -344,7 +343,7 @@ fi
 
 # RabbitMQ: a librabbitmq publisher with confirms and $CONNECTIONS publishes unconfirmed at
 # most (wrk's in-flight publishes); mandatory publishes need a queue bound to the topic.
-if (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+if answers 5672; then
   rabbit=$work/rabbitmq_confirm_baseline
   cc -O2 -o "$rabbit" bench/rabbitmq/confirm_baseline.c $(pkg-config --cflags --libs librabbitmq)
   rabbit_direct=$(baseline 5672 200000 "$rabbit" publish 127.0.0.1 5672 outrigger-bench-direct 200000 "$body_bytes" "$CONNECTIONS")
@@ -358,7 +357,7 @@ fi
 # Kafka (librdkafka's mock cluster of brokers.sh, or docker-compose's Kafka): a librdkafka
 # producer with the component's settings, every message acknowledged by its delivery report.
 # The target here is absolute: 20,000 acknowledged single-event publishes/s through the sidecar.
-if (exec 3<>/dev/tcp/127.0.0.1/9092) 2>/dev/null; then
+if answers 9092; then
   kafka=$work/kafka_producer_baseline
   cc -O2 -o "$kafka" bench/kafka/producer_baseline.c $(pkg-config --cflags --libs rdkafka)
   kafka_direct=$(baseline 9092 200000 "$kafka" 127.0.0.1:9092 "outrigger-bench-direct-$RANDOM" 200000 "$body_bytes")
@@ -368,7 +367,7 @@ else
 fi
 
 # MQTT: a libmosquitto QoS 1 publisher with $CONNECTIONS publishes awaiting their PUBACK at most.
-if (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+if answers 1883; then
   mqtt=$work/mqtt3_baseline
   cc -O2 -o "$mqtt" bench/mqtt3/baseline.c $(pkg-config --cflags --libs libmosquitto) -lpthread
   mqtt_direct=$(baseline 1883 200000 "$mqtt" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
@@ -378,7 +377,7 @@ else
 fi
 
 # NATS JetStream: a libnats publisher waiting for PubAcks, $CONNECTIONS in flight at most.
-if (exec 3<>/dev/tcp/127.0.0.1/4222) 2>/dev/null; then
+if answers 4222; then
   nats=$work/jetstream_baseline
   cc -O2 -o "$nats" bench/jetstream/baseline.c $(pkg-config --cflags --libs libnats)
   nats_direct=$(baseline 4222 200000 "$nats" -n 200000 -w "$CONNECTIONS" -b "$body_bytes")
