@@ -102,6 +102,8 @@ public struct HTTPAPIServer: Sendable {
 
     /// The parts of a publish request both publish routes read.
     struct PublishInput: Equatable {
+        /// A bulk publish (`/v1.0-alpha1/publish/bulk/...`): the body is a JSON array of entries.
+        var bulk = false
         var pubsubName: String
         var topic: String
         var body: [UInt8]
@@ -162,6 +164,33 @@ public struct HTTPAPIServer: Sendable {
     func bulkPublish(_ request: Request, context: BasicRequestContext) async -> Response {
         do throws(APIError) {
             let input = try await readPublish(request, context: context)
+            guard let answer = await bulkPublish(input) else { return .noContent }
+            return Response.json(status: answer.status, answer.body)
+        } catch {
+            return error.response
+        }
+    }
+
+    /// A JSON answer other than `204`: an ``APIError``'s, or a bulk publish's failed entries.
+    struct JSONAnswer {
+        var status: Int
+        var body: [UInt8]
+
+        init(status: Int, body: [UInt8]) {
+            self.status = status
+            self.body = body
+        }
+
+        init(_ error: APIError) {
+            self.init(status: error.status, body: error.body)
+        }
+    }
+
+    /// Publishes the entries of a bulk publish; nil when every one was published (204), else
+    /// what to answer: 500 with the failed entries, or the error that refused them all. Shared
+    /// by the router and ``PublishFastPath``.
+    func bulkPublish(_ input: PublishInput) async -> JSONAnswer? {
+        do throws(APIError) {
             let entries: [Publisher.BulkEntry]
             do throws(BulkPublishBodyError) {
                 entries = try BulkPublishBody.parse(input.body, metadata: input.metadata)
@@ -176,7 +205,7 @@ public struct HTTPAPIServer: Sendable {
                 if case .malformed(let text) = error { throw APIError(status: 400, code: "ERR_PUBSUB_EVENTS_SER", message: text) }
                 throw APIError(error)
             }
-            guard !failures.isEmpty else { return .noContent }
+            guard !failures.isEmpty else { return nil }
             var body: [UInt8] = Array(#"{"failedEntries":["#.utf8)
             for (index, failure) in failures.enumerated() {
                 if index > 0 { body.append(UInt8(ascii: ",")) }
@@ -187,9 +216,9 @@ public struct HTTPAPIServer: Sendable {
                 body.append(UInt8(ascii: "}"))
             }
             body.append(contentsOf: #"],"errorCode":"ERR_PUBSUB_PUBLISH_MESSAGE"}"#.utf8)
-            return Response.json(status: 500, body)
+            return JSONAnswer(status: 500, body: body)
         } catch {
-            return error.response
+            return JSONAnswer(error)
         }
     }
 }

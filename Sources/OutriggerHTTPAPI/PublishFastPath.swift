@@ -2,16 +2,18 @@ import EventLoopExecutor
 import NIOCore
 import NIOHTTP1
 
-/// `POST /v1.0/publish/{pubsub}/{topic}` answered from the channel pipeline, before Hummingbird.
+/// `POST /v1.0/publish/{pubsub}/{topic}` and `POST /v1.0-alpha1/publish/bulk/{pubsub}/{topic}`
+/// answered from the channel pipeline, before Hummingbird.
 ///
 /// The router's per-request work (an async request stream, a response writer, its own task per
 /// connection) costs more than the publish itself: measured with `make bench`, Hummingbird
 /// answers a bare 204 at about half the rate a SwiftNIO handler does. This handler sits right
 /// after NIO's HTTP/1.1 codec, before the conversion to Swift HTTP Types; it takes the plain
-/// single publishes and passes every other request on, so the router still serves
-/// everything, including the publishes it leaves alone:
+/// single and bulk publishes (a bulk publish is a few hundred messages per request, and the
+/// router's share of it was most of its cost beyond the parse) and passes every other request
+/// on, so the router still serves everything, including the publishes it leaves alone:
 ///
-/// - anything but POST, bulk publishes, and any path or query with percent-escapes, `+`, `\`,
+/// - anything but POST, and any path or query with percent-escapes, `+`, `\`,
 ///   `//`, anything but printable ASCII, or an empty segment (the router's decoding and checks
 ///   apply to those, unchanged);
 /// - every request while `DAPR_API_TOKEN` is set (the router's middleware checks it);
@@ -31,8 +33,8 @@ import NIOHTTP1
 /// then the connection closes (the router's handler would have closed it at once, the
 /// publish done and its answer lost).
 ///
-/// The publish itself is the router's: ``HTTPAPIServer/publish(_:contentType:)``, the same
-/// errors and status codes. A body over `--max-body-size` gets 413 and the connection closes,
+/// The publish itself is the router's: ``HTTPAPIServer/publish(_:contentType:)`` and
+/// ``HTTPAPIServer/bulkPublish(_:)``, the same errors and status codes. A body over `--max-body-size` gets 413 and the connection closes,
 /// lingering: the answer is followed by a FIN and the rest of the body is read and dropped until
 /// the client has sent it or closes, for at most ``lingerLimit``. Closed at once, the socket
 /// would answer the client's next bytes with a reset, and a client that writes its whole body
@@ -203,7 +205,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             guard (body?.readableBytes ?? 0) + chunk.readableBytes <= server.maxBodySize else {
                 state = .lingering
                 let error = APIError(status: 413, code: "ERR_MALFORMED_REQUEST", message: "request body is larger than \(server.maxBodySize) bytes (--max-body-size)")
-                respond(error, context: context, close: true, linger: true)
+                respond(HTTPAPIServer.JSONAnswer(error), context: context, close: true, linger: true)
                 return
             }
             state = .idle  // drop the reference to `body` so the append does not copy it
@@ -223,12 +225,14 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
             let executor = taskExecutor ?? EventLoopTaskExecutor(eventLoop)
             taskExecutor = executor
             Task(executorPreference: executor) {
-                let error = await server.publish(input, contentType: contentType)
+                let answer = input.bulk
+                    ? await server.bulkPublish(input)
+                    : await server.publish(input, contentType: contentType).map(HTTPAPIServer.JSONAnswer.init)
                 // The task runs on the connection's loop, so this is the loop's thread already.
                 if eventLoop.inEventLoop {
-                    handler.value.published(error, context: boundContext.value)
+                    handler.value.published(answer, context: boundContext.value)
                 } else {
-                    eventLoop.execute { handler.value.published(error, context: boundContext.value) }
+                    eventLoop.execute { handler.value.published(answer, context: boundContext.value) }
                 }
             }
         case (.forwarding, .end):
@@ -247,17 +251,17 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
     }
 
-    private func published(_ error: APIError?, context: ChannelHandlerContext) {
+    private func published(_ answer: HTTPAPIServer.JSONAnswer?, context: ChannelHandlerContext) {
         if idleTimeout != nil { lastActivity = .now() }
         if closeAfterResponse || quiescing {
             // As the router does: the answer, then the connection closes; nothing after it is read.
             state = .refused
             waiting = []
-            respond(error, context: context, close: true)
+            respond(answer, context: context, close: true)
             return
         }
         state = .idle
-        respond(error, context: context, close: false)
+        respond(answer, context: context, close: false)
         if !waiting.isEmpty {
             while !waiting.isEmpty, !isPublishing {
                 handle(waiting.removeFirst(), context: context)
@@ -303,8 +307,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         return false
     }
 
-    private func respond(_ error: APIError?, context: ChannelHandlerContext, close: Bool, linger: Bool = false) {
-        if error == nil, !close, let encoderContext {
+    /// Answers `204`, or `answer`.
+    private func respond(_ answer: HTTPAPIServer.JSONAnswer?, context: ChannelHandlerContext, close: Bool, linger: Bool = false) {
+        if answer == nil, !close, let encoderContext {
             // Between responses the encoder holds no state, and every response before this one
             // has ended (the router's are counted in `routerRequests`): the bytes can go out
             // past it, saving its formatting and two passes through the pipeline.
@@ -313,9 +318,9 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         var response = HTTPResponseHead(version: .http1_1, status: .noContent)
         var body: ByteBuffer?
-        if let error {
-            let bytes = error.body
-            response.status = HTTPResponseStatus(statusCode: error.status)
+        if let answer {
+            let bytes = answer.body
+            response.status = HTTPResponseStatus(statusCode: answer.status)
             response.headers.add(name: "Content-Type", value: "application/json")
             response.headers.add(name: "Content-Length", value: String(bytes.count))
             body = context.channel.allocator.buffer(bytes: bytes)
@@ -387,21 +392,27 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         var target = request.uri
         guard let parsed = target.withUTF8({ parseTarget($0) }) else { return nil }
         return HTTPAPIServer.PublishInput(
-            pubsubName: parsed.pubsub, topic: parsed.topic, body: [], metadata: parsed.metadata,
+            bulk: parsed.bulk, pubsubName: parsed.pubsub, topic: parsed.topic, body: [], metadata: parsed.metadata,
             traceParent: request.headers.first(name: "traceparent") ?? "", traceState: request.headers.first(name: "tracestate") ?? "")
     }
 
-    /// `{pubsub}`, `{topic}` and the `metadata.*` query parameters of
-    /// `/v1.0/publish/{pubsub}/{topic}[?query]`, read byte by byte (searching a substring by
-    /// Character was a measurable share of a publish); nil for a target the router must judge:
-    /// anything but printable ASCII, `%`, `+`, `#` or `\` anywhere, no topic, the `bulk` pubsub
-    /// name, a topic ending in `/` or with an empty segment.
-    static func parseTarget(_ bytes: UnsafeBufferPointer<UInt8>) -> (pubsub: String, topic: String, metadata: [String: String])? {
-        let prefix: StaticString = "/v1.0/publish/"
-        let start = prefix.utf8CodeUnitCount
-        guard bytes.count > start,
-              UnsafeBufferPointer(start: prefix.utf8Start, count: start).elementsEqual(bytes[..<start])
-        else { return nil }
+    /// Whether it is a bulk publish, `{pubsub}`, `{topic}` and the `metadata.*` query parameters
+    /// of `/v1.0/publish/{pubsub}/{topic}[?query]`, `/v1.0-alpha1/publish/bulk/{pubsub}/{topic}[?query]`
+    /// or `/v1.0/publish/bulk/{pubsub}/{topic}[?query]` (the router's routes: a constant
+    /// `bulk` segment is taken before a `{pubsub}` parameter), read byte by byte (searching a
+    /// substring by Character was a measurable share of a publish); nil for a target the
+    /// router must judge: anything but printable ASCII, `%`, `+`, `#` or `\` anywhere, no
+    /// topic, a topic ending in `/` or with an empty segment.
+    static func parseTarget(_ bytes: UnsafeBufferPointer<UInt8>) -> (bulk: Bool, pubsub: String, topic: String, metadata: [String: String])? {
+        let bulk: Bool
+        let start: Int
+        if let end = prefixEnd("/v1.0/publish/bulk/", bytes) ?? prefixEnd("/v1.0-alpha1/publish/bulk/", bytes) {
+            (bulk, start) = (true, end)
+        } else if let end = prefixEnd("/v1.0/publish/", bytes) {
+            (bulk, start) = (false, end)
+        } else {
+            return nil
+        }
         var slash: Int?
         var mark = bytes.count
         for index in start..<bytes.count {
@@ -419,8 +430,7 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
         }
         guard let slash, slash > start, slash + 1 < mark, bytes[mark - 1] != UInt8(ascii: "/") else { return nil }
         let pubsub = Self.text(bytes, start..<slash)
-        guard pubsub != "bulk" else { return nil }
-        var previousWasSlash = false
+        var previousWasSlash = true  // the slash after {pubsub}: a topic starting with `/` has an empty segment
         for byte in bytes[(slash + 1)..<mark] {
             let isSlash = byte == UInt8(ascii: "/")
             if isSlash && previousWasSlash { return nil }
@@ -440,7 +450,14 @@ final class PublishFastPath: ChannelDuplexHandler, RemovableChannelHandler {
                 }
             }
         }
-        return (pubsub, Self.text(bytes, (slash + 1)..<mark), metadata)
+        return (bulk, pubsub, Self.text(bytes, (slash + 1)..<mark), metadata)
+    }
+
+    /// Where `prefix` ends when `bytes` start with it and go on past it, else nil.
+    private static func prefixEnd(_ prefix: StaticString, _ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        let count = prefix.utf8CodeUnitCount
+        guard bytes.count > count, UnsafeBufferPointer(start: prefix.utf8Start, count: count).elementsEqual(bytes[..<count]) else { return nil }
+        return count
     }
 
     private static func text(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {

@@ -25,6 +25,20 @@ struct PublishFastPathTests {
         #expect(taken.pubsubName == "pubsub" && taken.topic == "orders/eu")
         #expect(taken.metadata == ["ttlInSeconds": "60", "rawPayload": "true"])
         #expect(taken.traceParent == "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" && taken.traceState == "k=v")
+        #expect(!taken.bulk)
+    }
+
+    @Test("a bulk publish is taken under both prefixes; a pubsub named bulk only behind one of them")
+    func bulkTaken() throws {
+        for prefix in ["/v1.0-alpha1/publish/bulk/", "/v1.0/publish/bulk/"] {
+            let taken = try #require(input("\(prefix)pubsub/orders/eu?metadata.rawPayload=true"))
+            #expect(taken.bulk && taken.pubsubName == "pubsub" && taken.topic == "orders/eu")
+            #expect(taken.metadata == ["rawPayload": "true"])
+        }
+        let named = try #require(input("/v1.0/publish/bulk/bulk/orders"))
+        #expect(named.bulk && named.pubsubName == "bulk" && named.topic == "orders")
+        let single = try #require(input("/v1.0/publish/bulky/orders"))
+        #expect(!single.bulk && single.pubsubName == "bulky")
     }
 
     @Test("query parameters: only metadata.* are read, the first = splits, a name without = has an empty value")
@@ -37,10 +51,11 @@ struct PublishFastPathTests {
 
     @Test("left to the router", arguments: [
         "/v1.0/publish/pubsub/?metadata.a=b", "/v1.0/publish/p/t?x=%41", "/v1.0/publish/p/t?x=#", "/v1.0/publish/",
-        "/v1.0/publish/bulk/orders", "/V1.0/publish/p/t",
+        "/v1.0/publish/bulk/orders", "/v1.0-alpha1/publish/bulk/orders", "/v1.0-alpha1/publish/bulk/", "/v1.0/publish/bulk/",
+        "/v1.0-alpha1/publish/p/t", "/V1.0/publish/p/t", "/v1.0-alpha1/publish/bulk/p//t", "/v1.0/publish/p//t",
         "/v1.0/publish/pubsub", "/v1.0/publish/pubsub/", "/v1.0/publish//orders", "/v1.0/publish/pubsub/a//b",
-        "/v1.0/publish/bulk/pubsub/orders", "/v1.0/publish/pub%73ub/orders", "/v1.0/publish/pubsub/orders?metadata.a=b+c",
-        "/v1.0-alpha1/publish/bulk/pubsub/orders", "/v1.0/bindings/x", "/v1.0/publish/pubsub/orders/",
+        "/v1.0/publish/pub%73ub/orders", "/v1.0/publish/pubsub/orders?metadata.a=b+c",
+        "/v1.0-alpha1/publish/bulk/pub%73ub/orders", "/v1.0/bindings/x", "/v1.0/publish/pubsub/orders/",
         "/v1.0/publish/pub\\sub/orders", "/v1.0/publish/pubsub/ordérs", "/v1.0/publish/pubsub/or ders",
     ])
     func leftAlone(_ path: String) {
