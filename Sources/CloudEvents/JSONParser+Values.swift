@@ -70,18 +70,20 @@ extension JSONParser {
     /// After a container element: consumes `,` (returning false) or the closing
     /// bracket (returning true). A comma directly before the bracket is rejected
     /// here because RFC 8259 has no trailing commas.
+    ///
+    /// It runs after every element of every container, so the texts of its errors are made
+    /// only when one is thrown.
     mutating func closeOrContinue(closing: UInt8) throws(JSONParseError) -> Bool {
-        let expected = closing == UInt8(ascii: "]") ? "',' or ']'" : "',' or '}'"
-        let byte = try peekSignificant(expecting: expected)
+        let isArray = closing == UInt8(ascii: "]")
+        let byte = try peekSignificant(expecting: isArray ? "',' or ']'" : "',' or '}'")
         if byte == closing {
             index += 1
             return true
         }
-        guard byte == UInt8(ascii: ",") else { throw unexpected(expecting: expected) }
+        guard byte == UInt8(ascii: ",") else { throw unexpected(expecting: isArray ? "',' or ']'" : "',' or '}'") }
         let comma = index
         index += 1
-        let next = closing == UInt8(ascii: "]") ? "a value" : "a string key"
-        if try peekSignificant(expecting: next) == closing {
+        if try peekSignificant(expecting: isArray ? "a value" : "a string key") == closing {
             throw error("trailing comma before '\(Character(Unicode.Scalar(closing)))'", at: comma)
         }
         return false

@@ -35,7 +35,16 @@ struct JSONParser {
     @inline(__always)
     mutating func peekSignificant(expecting expected: @autoclosure () -> String) throws(JSONParseError) -> UInt8 {
         // Every byte above a space is significant: most calls end here, with no loop and no call.
-        if index < end, bytes[index] > 0x20 { return bytes[index] }
+        // So do those after the single space of `", "` and `": "` (what most JSON writers put
+        // between members and after keys), which would otherwise each take the call below.
+        if index < end {
+            let byte = bytes[index]
+            if byte > 0x20 { return byte }
+            if byte == 0x20, index + 1 < end, bytes[index + 1] > 0x20 {
+                index += 1
+                return bytes[index]
+            }
+        }
         return try peekAfterWhitespace(expecting: expected())
     }
 

@@ -31,6 +31,34 @@ import Testing
         #expect(value["c"] == .string("d"))
     }
 
+    /// A single space after `,` and `:` is stepped over without the general whitespace loop;
+    /// every other run of whitespace takes the loop. Both read the same values.
+    @Test func whitespaceAroundSeparators() throws {
+        let numbers: JSONValue = .array([.number("1"), .number("2"), .number("3"), .number("4"), .number("5")])
+        #expect(try parse("[1, 2,  3,\n4, \t5]") == numbers)
+        #expect(try parse("[1,2,3,4,5]") == numbers)
+        #expect(try parse(#"{"a": 1, "b" : "x","c":  {"d": []} }"#)
+            == .object(["a": .number("1"), "b": .string("x"), "c": .object(["d": .array([])])]))
+    }
+
+    /// Member names compared without decoding: equal, unequal in the first eight bytes or past
+    /// them, and of another length.
+    @Test func readerComparesRawNames() throws {
+        let text = Array(#"{"contentType": 1, "contentTypx": 2, "dontentType": 3, "content": 4, "event": 5}"#.utf8)
+        try text.withUnsafeBufferPointer { buffer in
+            var reader = JSONReader(buffer)
+            var matches: [Bool] = []
+            if try reader.openObject() {
+                repeat {
+                    let key = try reader.readKey()
+                    matches.append(reader.bytes(key.content, equal: "contentType"))
+                    _ = try reader.skipValue()
+                } while try !reader.closeOrContinueObject()
+            }
+            #expect(matches == [true, false, false, false, false])
+        }
+    }
+
     /// The string scanner skips 8 bytes at a time and jumps to the first byte that needs a look:
     /// each kind of such byte at each position of a word, after 0 to 19 plain bytes.
     @Test(arguments: [(#"\""#, "\""), ("\\\\", "\\"), ("é", "é"), ("\\u0041", "A")])
