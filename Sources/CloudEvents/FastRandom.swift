@@ -16,17 +16,27 @@ public enum FastRandom {
 
     /// The next number of the sequence.
     public static func next() -> UInt64 {
+        state.withLock { step(&$0) }
+    }
+
+    /// Two numbers of the sequence, under one lock (an id of 128 bits).
+    public static func nextPair() -> (UInt64, UInt64) {
         state.withLock { s in
-            let result = rotate(s.1 &* 5, 7) &* 9
-            let t = s.1 << 17
-            s.2 ^= s.0
-            s.3 ^= s.1
-            s.1 ^= s.2
-            s.0 ^= s.3
-            s.2 ^= t
-            s.3 = rotate(s.3, 45)
-            return result
+            let first = step(&s)
+            return (first, step(&s))
         }
+    }
+
+    private static func step(_ s: inout (UInt64, UInt64, UInt64, UInt64)) -> UInt64 {
+        let result = rotate(s.1 &* 5, 7) &* 9
+        let t = s.1 << 17
+        s.2 ^= s.0
+        s.3 ^= s.1
+        s.1 ^= s.2
+        s.0 ^= s.3
+        s.2 ^= t
+        s.3 = rotate(s.3, 45)
+        return result
     }
 
     private static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }

@@ -1,5 +1,5 @@
 import Testing
-import CloudEvents
+@testable import CloudEvents
 
 @Suite struct EnvelopeRepublishTests {
     static let now = "2026-11-23T10:21:06Z"
@@ -96,5 +96,29 @@ import CloudEvents
         let ids = (0..<1000).map { _ in Envelope.newID() }
         #expect(ids.allSatisfy(isUUID))
         #expect(Set(ids).count == ids.count)
+        #expect(ids.allSatisfy { Array($0.utf8)[14] == UInt8(ascii: "4") }, "version 4")
+        #expect(Set(ids.map { Array($0.utf8)[19] }) == Set("89ab".utf8), "RFC 4122 variant")
+        // Every hex digit turns up in every random position (the version and variant aside).
+        for position in [0, 7, 9, 12, 15, 20, 24, 35] {
+            let digits = Set(ids.map { Array($0.utf8)[position] })
+            #expect(digits == Set("0123456789abcdef".utf8), "position \(position)")
+        }
+    }
+
+    /// Four bytes to eight hex digits word-wise, against the digit-by-digit reference.
+    @Test func hexOfFourBytesMatchesTheReference() {
+        var values: [UInt32] = [0, 0xFFFF_FFFF, 0x0123_4567, 0x89AB_CDEF, 0x0909_0A0A, 0xF0F0_0F0F]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 { values.append(UInt32(truncatingIfNeeded: generator.next())) }
+        for value in values {
+            var reference: [UInt8] = []
+            for shift in stride(from: 0, to: 32, by: 8) {
+                let byte = UInt8(truncatingIfNeeded: value >> UInt32(shift))
+                reference += [JSONText.hexDigit(byte >> 4), JSONText.hexDigit(byte & 0xF)]
+            }
+            let word = Envelope.hex(value)
+            let digits = (0..<8).map { UInt8(truncatingIfNeeded: word >> UInt64($0 * 8)) }
+            #expect(digits == reference, "\(value)")
+        }
     }
 }

@@ -44,7 +44,7 @@ public struct TraceParent: Sendable, Hashable, CustomStringConvertible {
     public static func root(sampled: Bool) -> TraceParent {
         var high: UInt64 = 0
         var low: UInt64 = 0
-        while high == 0 && low == 0 { (high, low) = (FastRandom.next(), FastRandom.next()) }
+        while high == 0 && low == 0 { (high, low) = FastRandom.nextPair() }
         return TraceParent(traceHigh: high, traceLow: low, spanID: nonZero(), flags: sampled ? 1 : 0)
     }
 
