@@ -13,9 +13,11 @@ public struct EnvelopeTemplate: Sendable {
     private let afterID: [UInt8]
     /// `,"time":…,"topic":…,…,"tracestate":…,"data":`
     private let afterContentType: [UInt8]
-    /// The last content type written, and its JSON string literal.
-    private var contentType = ""
-    private var contentTypeLiteral: [UInt8] = []
+    /// The last content type written, and everything between the id and the data with it:
+    /// `afterID`, its JSON string literal, `afterContentType` (one copy per envelope instead of
+    /// three).
+    private var contentType: String?
+    private var afterIDToData: [UInt8] = []
 
     /// The attributes every envelope shares; `source` and `time` as ``Envelope/wrap(data:dataContentType:id:source:type:subject:topic:pubsubName:traceParent:traceState:now:)`` takes them.
     public init(source: String, topic: String, pubsubName: String, traceParent: String, traceState: String, now: String = CloudEventTime.now()) {
@@ -44,16 +46,15 @@ public struct EnvelopeTemplate: Sendable {
     public mutating func envelope(dataContentType: String, json: ArraySlice<UInt8>) -> [UInt8] {
         if dataContentType != contentType {
             contentType = dataContentType
-            contentTypeLiteral = []
-            JSONText.appendString(dataContentType, to: &contentTypeLiteral)
+            afterIDToData = afterID
+            JSONText.appendString(dataContentType, to: &afterIDToData)
+            afterIDToData.append(contentsOf: afterContentType)
         }
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(head.count + 36 + afterID.count + contentTypeLiteral.count + afterContentType.count + json.count + 1)
+        bytes.reserveCapacity(head.count + 36 + afterIDToData.count + json.count + 1)
         bytes.append(contentsOf: head)
         Envelope.appendNewID(to: &bytes)
-        bytes.append(contentsOf: afterID)
-        bytes.append(contentsOf: contentTypeLiteral)
-        bytes.append(contentsOf: afterContentType)
+        bytes.append(contentsOf: afterIDToData)
         bytes.append(contentsOf: json)
         bytes.append(UInt8(ascii: "}"))
         return bytes
