@@ -34,9 +34,10 @@ import NIOHTTP1
 /// publish done and its answer lost).
 ///
 /// The publish itself is the router's: ``HTTPAPIServer/publish(_:contentType:)`` and
-/// ``HTTPAPIServer/bulkPublish(_:)``, the same errors and status codes. A body over `--max-body-size` gets 413 and the connection closes,
-/// lingering: the answer is followed by a FIN and the rest of the body is read and dropped until
-/// the client has sent it or closes, for at most ``lingerLimit``. Closed at once, the socket
+/// ``HTTPAPIServer/bulkPublish(_:)``, the same errors and status codes. A body over
+/// `--max-body-size` gets 413 and the connection closes, lingering: the answer is followed by a
+/// FIN and the rest of the body is read and dropped until the client has sent it or closes, for
+/// at most ``lingerLimit``. Closed at once, the socket
 /// would answer the client's next bytes with a reset, and a client that writes its whole body
 /// before it reads (Python's `requests`, `curl` without `Expect`) would see "connection reset"
 /// instead of the 413, as it would from a router answer (Hummingbird drains what is left).
