@@ -1,9 +1,20 @@
+import CLibraryLoader
 import NIOCore
 @testable import RedisClient
 import Testing
 
 @Suite("RESP through hiredis's reader and formatter, without a server")
 struct ProtocolTests {
+    /// hiredis is loaded on first use, by the first connection; these tests make no connection,
+    /// and whether another test connected first in this process depends on the order they ran in
+    /// (a hiredis function called before the load ends the process).
+    init() throws {
+        if let failure = outrigger_load_hiredis() { throw LibraryMissing(reason: String(cString: failure)) }
+    }
+
+    struct LibraryMissing: Error {
+        let reason: String
+    }
     @Test("replies split anywhere and several per read come out whole and in order")
     func readerAcrossReads() throws {
         let reader = HiredisReader()
