@@ -322,7 +322,29 @@ broker_section() {
   python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "direct": json.loads(sys.argv[2]), "label": sys.argv[3], "publish": json.loads(sys.argv[4]), "e2e": json.loads(sys.argv[5]), "target": float(sys.argv[6]), "bulk": json.loads(sys.argv[7]), "first": sys.argv[8], "same_library": sys.argv[9] == "yes"}))' \
     "$name" "$direct" "$label" "$publish" "$e2e" "$target" "$bulk" "$first" "$same_library" >>"$work/brokers.jsonl"
 }
+# broker_ceiling NAME BROKER-PORT PORT CEILING-ARGS...: the same publish load against an
+# outrigger-ceilings server for that broker (it answers on PORT), with its CPU and the broker's
+# per request, as one JSON line in $work/ceilings.jsonl.
+broker_ceiling() {
+  local name=$1 broker_port=$2 port=$3 server ticks broker broker_ticks result
+  shift 3
+  $release/outrigger-ceilings "$@" &
+  server=$!
+  pids+=("$server")
+  for _ in $(seq 1 200); do answers "$port" && break; sleep 0.05; done
+  curl -s -o /dev/null -X POST --data-binary @"$work/single.json" "http://127.0.0.1:$port/v1.0/publish/pubsub/ceiling"
+  broker=$(listener_pid "$broker_port")
+  broker_ticks=$(cpu_ticks "$broker")
+  ticks=$(cpu_ticks "$server")
+  result=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/ceiling" "$work/single.json" application/json)
+  result=$(cpu_per_request "$server" "$ticks" "$result" json)
+  result=$(with_cpu_per_request "$result" broker_cpu_us "$broker_ticks" "$(cpu_ticks "$broker")")
+  kill "$server"; wait "$server" 2>/dev/null || true
+  python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "ceiling": json.loads(sys.argv[2]), "label": sys.argv[3]}))' \
+    "$name" "$result" "$*" >>"$work/ceilings.jsonl"
+}
 : >"$work/brokers.jsonl"
+: >"$work/ceilings.jsonl"
 body_bytes=$(stat -c %s "$work/single.json")
 
 # Redis Streams: redis-benchmark's XADD of a body as long as the published one, without quotes
@@ -349,6 +371,7 @@ if answers 5672; then
   rabbit_direct=$(baseline 5672 200000 "$rabbit" publish 127.0.0.1 5672 outrigger-bench-direct 200000 "$body_bytes" "$CONNECTIONS")
   "$rabbit" declare 127.0.0.1 5672 outrigger-bench-sidecar
   broker_section pubsub.rabbitmq 5672 18506 18936 bench/rabbitmq "$rabbit_direct" "librabbitmq publisher, confirms, $CONNECTIONS in flight" yes
+  broker_ceiling pubsub.rabbitmq 5672 18807 nio-amqp 18807 5672 outrigger-bench-sidecar
   "$rabbit" delete 127.0.0.1 5672 outrigger-bench-sidecar
 else
   echo "RabbitMQ section skipped: nothing answers on 127.0.0.1:5672 (make brokers-up)" >&2
@@ -450,6 +473,7 @@ print(f"  bare SwiftNIO HTTP/2, no-op:    {round_trip(json.loads(sys.argv[22]))}
 print(f"gRPC PublishEvent at saturation, 50 in flight x16 connections (closed loop):")
 print(f"  sidecar -> in-memory:           {grpc_saturate['rate']:,.0f} req/s, {percentiles(grpc_saturate)}, {grpc_saturate['errors']} errors")
 print(f"  no-op Swift gRPC server:        {grpc_noop_saturate['rate']:,.0f} req/s, {percentiles(grpc_noop_saturate)} (ceiling); sidecar / no-op {grpc_saturate['rate']/grpc_noop_saturate['rate']:.2f}")
+ceilings = {entry["name"]: entry for entry in map(json.loads, open(os.path.join(os.path.dirname(sys.argv[10]), "ceilings.jsonl")))}
 for line in open(sys.argv[10]):
     broker = json.loads(line)
     publish, e2e_broker = broker["publish"], broker["e2e"]
@@ -481,6 +505,15 @@ for line in open(sys.argv[10]):
         print(f"  projected, {cores} cores busy:           sidecar as measured {project(sidecar_us):,.0f}/s; a sidecar costing")
         for label, cost in floors:
             print(f"    {label + ':':58} {project(cost):,.0f}/s = {project(cost) / direct['rate']:.2f} x baseline")
+    if broker["name"] in ceilings:
+        # The most a sidecar on SwiftNIO reaches against this broker here: HTTP in, the body
+        # published on the event loop's own broker connection, answered on the broker's
+        # acknowledgement; no envelope, no thread of its own (outrigger-ceilings).
+        ceiling = ceilings[broker["name"]]["ceiling"]
+        print(f"  ceiling, {ceilings[broker['name']]['label'].split()[0]} (same load):    {rate(ceiling):,.0f} req/s = {rate(ceiling)/direct['rate']:.2f} x baseline, {ceiling['errors']} errors;"
+              f" its CPU {ceiling['cpu_us']:.1f} us + broker {ceiling['broker_cpu_us']:.1f} us per publish")
+        print(f"    (SwiftNIO: HTTP in, the 1 KB body published on its event loop's own connection, 204 on the broker's ack; no envelope,"
+              f" no broker thread); sidecar / ceiling {rate(publish)/rate(ceiling):.2f}")
     bulk_broker = broker["bulk"]
     print(f"  bulk publish 100 x 1 KB:           {rate(bulk_broker)*100:,.0f} msgs/s, p50 {bulk_broker['p50_us']/1000:.2f} ms, p99 {bulk_broker['p99_us']/1000:.2f} ms per request, {bulk_broker['errors']} errors")
     print(f"  end to end delivered/s:            {e2e_broker['delivered']/e2e_broker['elapsed']:,.0f}   ({e2e_broker['delivered']} delivered of {e2e_broker['requests']} published, to nginx as the app)")

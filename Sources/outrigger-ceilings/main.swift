@@ -14,6 +14,10 @@
 //   outrigger-ceilings nio-h2 PORT        the gRPC floor without grpc-swift: bare SwiftNIO HTTP/2
 //                                         answering every call with an empty OK message
 //                                         (GRPCNoOp.swift)
+//   outrigger-ceilings nio-amqp PORT AMQP_PORT EXCHANGE
+//                                         the RabbitMQ publish ceiling: each body published with
+//                                         confirms on its event loop's AMQP connection, answered
+//                                         when confirmed (AMQPPublishCeiling.swift)
 import Hummingbird
 import NIOCore
 import NIOHTTP1
@@ -22,14 +26,26 @@ import EventLoopExecutor
 
 let arguments = CommandLine.arguments
 let relayArguments = arguments.count == 4 && arguments[1] == "nio-relay"
-guard (arguments.count == 3 && arguments[1] != "nio-relay") || relayArguments, let port = Int(arguments[2]),
-    ["hummingbird", "nio", "nio-task", "nio-loop-task", "nio-relay", "nio-h2"].contains(arguments[1])
+let amqpArguments = arguments.count == 5 && arguments[1] == "nio-amqp"
+guard (arguments.count == 3 && !["nio-relay", "nio-amqp"].contains(arguments[1])) || relayArguments || amqpArguments,
+    let port = Int(arguments[2]),
+    ["hummingbird", "nio", "nio-task", "nio-loop-task", "nio-relay", "nio-h2", "nio-amqp"].contains(arguments[1])
 else {
-    print("usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task|nio-h2 PORT\n       outrigger-ceilings nio-relay PORT APP_PORT")
+    print("""
+        usage: outrigger-ceilings hummingbird|nio|nio-task|nio-loop-task|nio-h2 PORT
+               outrigger-ceilings nio-relay PORT APP_PORT
+               outrigger-ceilings nio-amqp PORT AMQP_PORT EXCHANGE
+        """)
     exit(2)
 }
 
-if arguments[1] == "nio-h2" {
+if amqpArguments {
+    guard let amqpPort = Int(arguments[3]) else {
+        print("nio-amqp: AMQP_PORT must be a port number")
+        exit(2)
+    }
+    try await AMQPPublishCeiling.run(port: port, amqpPort: amqpPort, exchange: arguments[4])
+} else if arguments[1] == "nio-h2" {
     try await GRPCNoOp.run(port: port)
 } else if relayArguments {
     guard let appPort = Int(arguments[3]) else {
