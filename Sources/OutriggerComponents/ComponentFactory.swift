@@ -141,7 +141,7 @@ public enum ComponentFactory {
 
     /// Dapr's metadata placeholders: `{uuid}`, `{appID}`, `{podName}` (the host name here), `{namespace}`.
     static func substitutePlaceholders(_ value: String, appID: String) -> String {
-        guard value.contains("{") else { return value }
+        guard value.utf8.contains(UInt8(ascii: "{")) else { return value }
         var result = value.replacingOccurrences(of: "{appID}", with: appID)
         while let range = result.range(of: "{uuid}") {
             result.replaceSubrange(range, with: UUID().uuidString.lowercased())

@@ -179,7 +179,11 @@ struct Run: AsyncParsableCommand {
     }
 
     static func addresses(_ list: String) -> [String] {
-        list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        list.split(separator: ",").compactMap { item in
+            var item = item.drop(while: \.isWhitespace)
+            while item.last?.isWhitespace == true { item = item.dropLast() }
+            return item.isEmpty ? nil : String(item)
+        }
     }
 
     /// `localhost` is 127.0.0.1, as for the brokers' hosts.

@@ -62,7 +62,7 @@ extension ComponentSpec {
         spec.warnAboutUnknownMembers(["type", "version", "metadata", "ignoreErrors", "initTimeout"])
         let typeField = spec.child("type")
         let type = try typeField.requiredString()
-        guard type.contains(".") else {
+        guard type.utf8.contains(UInt8(ascii: ".")) else {
             throw typeField.error("'\(type)' is not a component type; types look like 'pubsub.redis' or 'bindings.cron'")
         }
         var items: [MetadataItem] = []

@@ -47,7 +47,7 @@ final class AppHTTPClient: Sendable {
         self.commonHeaders = commonHeaders
         self.host = host
         self.port = port
-        self.hostHeader = host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
+        self.hostHeader = host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
         self.eventLoopGroup = eventLoopGroup
         self.pool = NIOLockedValueBox(Pool(maxConnections: maxConnections, maxWaiters: maxQueuedRequests))
     }
