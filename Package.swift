@@ -169,7 +169,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                "EventLoopExecutor", "CRabbitMQ", "CLibraryLoader",
+                "EventLoopExecutor",
             ]
         ),
         .executableTarget(

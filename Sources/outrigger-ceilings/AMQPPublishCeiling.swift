@@ -1,5 +1,3 @@
-import CLibraryLoader
-import CRabbitMQ
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -8,26 +6,27 @@ import NIOPosix
 /// `POST` body is published to EXCHANGE (mandatory, confirms on) on an AMQP connection of the
 /// request's own event loop, and answered 204 when the broker's `basic.ack` for it arrives (500
 /// for a `basic.nack`). What a sidecar could reach on this machine if it did nothing but that,
-/// with no thread of its own for the broker connection: the handshake is rabbitmq-c's (blocking,
-/// before serving), then SwiftNIO owns the socket, writes each loop tick's publishes with one
-/// write and reads the confirms on the same loop. No envelope, no metadata, no reconnects.
+/// with no thread of its own for the broker connection: SwiftNIO owns the socket, writes each
+/// loop tick's publishes with one write and reads the confirms on the same loop. No envelope,
+/// no metadata, no reconnects.
 ///
-/// A measuring tool, not a client: the frames are written and read here by hand, only the
-/// methods this needs (`basic.publish` out; `basic.ack`, `basic.nack`, `basic.return`,
-/// `channel.close`, `connection.close` in), which the component must not do (it goes through
-/// rabbitmq-c, docs/components/pubsub.rabbitmq.md).
+/// A measuring tool, not a client: it speaks just enough AMQP 0-9-1 by hand (log in as guest,
+/// open channel 1, `confirm.select`; `basic.publish` out; `basic.ack`, `basic.nack`,
+/// `basic.return`, `channel.close`, `connection.close` in), which the component must not do: it
+/// goes through rabbitmq-c (docs/components/pubsub.rabbitmq.md).
 enum AMQPPublishCeiling {
     static func run(port: Int, amqpPort: Int, exchange: String) async throws {
         let group = MultiThreadedEventLoopGroup.singleton
         var publishers: [ObjectIdentifier: Publisher] = [:]
         for loop in group.makeIterator() {
-            let socket = try handshake(port: amqpPort)
-            let publisher = Publisher(exchange: exchange)
+            let publisher = Publisher(exchange: exchange, ready: loop.makePromise())
             _ = try await ClientBootstrap(group: loop)
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .channelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(publisher) }
                 }
-                .withConnectedSocket(socket).get()
+                .connect(host: "127.0.0.1", port: amqpPort).get()
+            try await publisher.ready.futureResult.get()
             publishers[ObjectIdentifier(loop)] = publisher
         }
         // Read-only once built; each connection uses the publisher of its own loop, only there.
@@ -40,24 +39,7 @@ enum AMQPPublishCeiling {
         }
     }
 
-    /// Connects, logs in as guest, opens channel 1 in confirm mode; returns a duplicate of the
-    /// socket for SwiftNIO (rabbitmq-c's connection is left open and unused).
-    static func handshake(port: Int) throws -> NIOBSDSocket.Handle {
-        struct Failure: Error, CustomStringConvertible { var description: String }
-        if let failure = outrigger_load_rabbitmq() { throw Failure(description: String(cString: failure)) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        guard let connection = amqp_new_connection(), let socket = amqp_tcp_socket_new(connection),
-            amqp_socket_open_noblock(socket, "127.0.0.1", Int32(port), &timeout) == AMQP_STATUS_OK.rawValue
-        else { throw Failure(description: "cannot connect to 127.0.0.1:\(port)") }
-        var properties = amqp_table_t(num_entries: 0, entries: nil)
-        guard outrigger_amqp_login_plain(connection, "/", 131_072, 0, &properties, "guest", "guest").reply_type == AMQP_RESPONSE_NORMAL else {
-            throw Failure(description: "login refused")
-        }
-        amqp_channel_open(connection, 1)
-        amqp_confirm_select(connection, 1)
-        guard amqp_get_rpc_reply(connection).reply_type == AMQP_RESPONSE_NORMAL else { throw Failure(description: "confirm.select failed") }
-        return dup(amqp_get_sockfd(connection))
-    }
+    struct BrokerClosed: Error {}
 
     /// One loop's AMQP connection: publishes written as frames, flushed once per loop tick,
     /// answered from the confirms in tag order.
@@ -67,6 +49,9 @@ enum AMQPPublishCeiling {
         typealias OutboundOut = ByteBuffer
 
         private let exchange: [UInt8]
+        /// Succeeds once channel 1 is in confirm mode.
+        let ready: EventLoopPromise<Void>
+        private var isReady = false
         private var context: ChannelHandlerContext?
         private var nextTag: UInt64 = 1
         /// Waiting publishes, oldest first, with their tags.
@@ -74,12 +59,62 @@ enum AMQPPublishCeiling {
         private var received = ByteBuffer()
         private var flushPending = false
 
-        init(exchange: String) { self.exchange = Array(exchange.utf8) }
+        init(exchange: String, ready: EventLoopPromise<Void>) {
+            self.exchange = Array(exchange.utf8)
+            self.ready = ready
+        }
 
         func handlerAdded(context: ChannelHandlerContext) { self.context = context }
 
+        func channelActive(context: ChannelHandlerContext) {
+            context.writeAndFlush(wrapOutboundOut(ByteBuffer(bytes: Array("AMQP".utf8) + [0, 0, 9, 1])), promise: nil)
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            if !isReady { ready.fail(BrokerClosed()) }
+        }
+
+        /// The log-in and channel set-up, one answer per server method.
+        private func handshake(_ classID: UInt16, _ method: UInt16, context: ChannelHandlerContext) {
+            var frames = context.channel.allocator.buffer(capacity: 256)
+            switch (classID, method) {
+            case (10, 10):  // connection.start -> start-ok: no properties, PLAIN guest/guest, en_US
+                frame(&frames, type: 1, channel: 0) { payload in
+                    payload.writeInteger(UInt16(10)); payload.writeInteger(UInt16(11)); payload.writeInteger(UInt32(0))
+                    payload.writeInteger(UInt8(5)); payload.writeString("PLAIN")
+                    let response = Array("\0guest\0guest".utf8)
+                    payload.writeInteger(UInt32(response.count)); payload.writeBytes(response)
+                    payload.writeInteger(UInt8(5)); payload.writeString("en_US")
+                }
+            case (10, 30):  // connection.tune -> tune-ok (no heartbeats), connection.open "/"
+                frame(&frames, type: 1, channel: 0) { payload in
+                    payload.writeInteger(UInt16(10)); payload.writeInteger(UInt16(31))
+                    payload.writeInteger(UInt16(1)); payload.writeInteger(UInt32(131_072)); payload.writeInteger(UInt16(0))
+                }
+                frame(&frames, type: 1, channel: 0) { payload in
+                    payload.writeInteger(UInt16(10)); payload.writeInteger(UInt16(40))
+                    payload.writeInteger(UInt8(1)); payload.writeString("/"); payload.writeInteger(UInt8(0)); payload.writeInteger(UInt8(0))
+                }
+            case (10, 41):  // connection.open-ok -> channel.open
+                frame(&frames, type: 1) { payload in
+                    payload.writeInteger(UInt16(20)); payload.writeInteger(UInt16(10)); payload.writeInteger(UInt8(0))
+                }
+            case (20, 11):  // channel.open-ok -> confirm.select
+                frame(&frames, type: 1) { payload in
+                    payload.writeInteger(UInt16(85)); payload.writeInteger(UInt16(10)); payload.writeInteger(UInt8(0))
+                }
+            case (85, 11):  // confirm.select-ok
+                isReady = true
+                ready.succeed()
+            default:
+                break
+            }
+            if frames.readableBytes > 0 { context.writeAndFlush(wrapOutboundOut(frames), promise: nil) }
+        }
+
         func publish(_ body: ByteBuffer, done: @escaping (Bool) -> Void) {
-            guard let context else { return done(false) }
+            // One body frame only: within the frame-max agreed at tune-ok, less the frame's 8 bytes.
+            guard let context, body.readableBytes <= 131_064 else { return done(false) }
             var frames = context.channel.allocator.buffer(capacity: body.readableBytes + 64 + exchange.count)
             // basic.publish: class 60, method 40, reserved, exchange, empty routing key, mandatory.
             frame(&frames, type: 1) { payload in
@@ -106,8 +141,8 @@ enum AMQPPublishCeiling {
             }
         }
 
-        private func frame(_ buffer: inout ByteBuffer, type: UInt8, _ payload: (inout ByteBuffer) -> Void) {
-            buffer.writeInteger(type); buffer.writeInteger(UInt16(1))
+        private func frame(_ buffer: inout ByteBuffer, type: UInt8, channel: UInt16 = 1, _ payload: (inout ByteBuffer) -> Void) {
+            buffer.writeInteger(type); buffer.writeInteger(channel)
             let sizeIndex = buffer.writerIndex
             buffer.writeInteger(UInt32(0))
             let start = buffer.writerIndex
@@ -136,7 +171,7 @@ enum AMQPPublishCeiling {
                     print("nio-amqp: the broker closed the channel or connection")
                     context.close(promise: nil)
                 default:
-                    break
+                    handshake(classID, method, context: context)
                 }
             }
             received.discardReadBytes()
