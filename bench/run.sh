@@ -332,6 +332,11 @@ broker_ceiling() {
   server=$!
   pids+=("$server")
   for _ in $(seq 1 200); do answers "$port" && break; sleep 0.05; done
+  if ! answers "$port"; then
+    echo "$name ceiling skipped: outrigger-ceilings $1 did not start" >&2
+    kill "$server" 2>/dev/null || true
+    return 0
+  fi
   curl -s -o /dev/null -X POST --data-binary @"$work/single.json" "http://127.0.0.1:$port/v1.0/publish/pubsub/ceiling"
   broker=$(listener_pid "$broker_port")
   broker_ticks=$(cpu_ticks "$broker")
