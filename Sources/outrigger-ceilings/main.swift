@@ -44,7 +44,12 @@ if amqpArguments {
         print("nio-amqp: AMQP_PORT must be a port number")
         exit(2)
     }
-    try await AMQPPublishCeiling.run(port: port, amqpPort: amqpPort, exchange: arguments[4])
+    do {
+        try await AMQPPublishCeiling.run(port: port, amqpPort: amqpPort, exchange: arguments[4])
+    } catch {
+        print("nio-amqp: cannot publish to the broker on 127.0.0.1:\(amqpPort): \(error)")
+        exit(1)
+    }
 } else if arguments[1] == "nio-h2" {
     try await GRPCNoOp.run(port: port)
 } else if relayArguments {
