@@ -5,7 +5,6 @@ import OutriggerComponents
 import OutriggerCore
 import OutriggerRuntime
 
-@main
 struct OutriggerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outrigger",
