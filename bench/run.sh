@@ -339,11 +339,12 @@ broker_ceiling() {
   fi
   curl -s -o /dev/null -X POST --data-binary @"$work/single.json" "http://127.0.0.1:$port/v1.0/publish/pubsub/ceiling"
   broker=$(listener_pid "$broker_port")
-  broker_ticks=$(cpu_ticks "$broker")
+  broker_ticks=0
+  [ -n "$broker" ] && broker_ticks=$(cpu_ticks "$broker")
   ticks=$(cpu_ticks "$server")
   result=$(load "http://127.0.0.1:$port/v1.0/publish/pubsub/ceiling" "$work/single.json" application/json)
   result=$(cpu_per_request "$server" "$ticks" "$result" json)
-  result=$(with_cpu_per_request "$result" broker_cpu_us "$broker_ticks" "$(cpu_ticks "$broker")")
+  [ -n "$broker" ] && result=$(with_cpu_per_request "$result" broker_cpu_us "$broker_ticks" "$(cpu_ticks "$broker")")
   kill "$server"; wait "$server" 2>/dev/null || true
   python3 -c 'import json,sys; print(json.dumps({"name": sys.argv[1], "ceiling": json.loads(sys.argv[2]), "label": sys.argv[3]}))' \
     "$name" "$result" "$*" >>"$work/ceilings.jsonl"
@@ -516,7 +517,7 @@ for line in open(sys.argv[10]):
         # acknowledgement; no envelope, no thread of its own (outrigger-ceilings).
         ceiling = ceilings[broker["name"]]["ceiling"]
         print(f"  ceiling, {ceilings[broker['name']]['label'].split()[0]} (same load):    {rate(ceiling):,.0f} req/s = {rate(ceiling)/direct['rate']:.2f} x baseline, {ceiling['errors']} errors;"
-              f" its CPU {ceiling['cpu_us']:.1f} us + broker {ceiling['broker_cpu_us']:.1f} us per publish")
+              f" its CPU {ceiling['cpu_us']:.1f} us" + (f" + broker {ceiling['broker_cpu_us']:.1f} us" if "broker_cpu_us" in ceiling else "") + " per publish")
         print(f"    (SwiftNIO: HTTP in, the 1 KB body published on its event loop's own connection, 204 on the broker's ack; no envelope,"
               f" no broker thread); sidecar / ceiling {rate(publish)/rate(ceiling):.2f}")
     bulk_broker = broker["bulk"]
