@@ -47,6 +47,7 @@ let package = Package(
         // have no pkg-config name, whose `--libs` would link them, and their module maps link
         // nothing; the headers are found under /usr/include.
         .target(name: "CLibraryLoader"),
+        .target(name: "CProcessMemory"),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", providers: [.apt(["libpq-dev"])]),
         .target(name: "PostgresClient", dependencies: ["CLibPQ", "CLibraryLoader", "OutriggerSeam"]),
         .target(name: "PostgresComponents", dependencies: ["PostgresClient", "OutriggerCore", "CloudEvents"]),
@@ -151,6 +152,7 @@ let package = Package(
             name: "OutriggerRuntime",
             dependencies: [
                 "CloudEvents", "OutriggerCore", "OutriggerDelivery", "OutriggerComponents", "OutriggerHTTPAPI", "OutriggerGRPCAPI",
+                "CProcessMemory",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OTel", package: "swift-otel"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -245,7 +247,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OutriggerRuntimeTests",
-            dependencies: ["OutriggerRuntime", "OutriggerCore"]
+            dependencies: ["OutriggerRuntime", "OutriggerCore", "CProcessMemory"]
         ),
         .testTarget(
             name: "OutriggerComponentsTests",

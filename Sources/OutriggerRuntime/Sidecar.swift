@@ -116,6 +116,7 @@ public struct Sidecar: Sendable {
 
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ComponentsService(components: components, logger: logger), serviceName: "components"),
+            .init(service: IdlePageRelease(logger: logger), successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore, serviceName: "idle-page-release"),
         ]
         if let tracingService {
             // Stops after everything that makes spans, so the last ones are exported.
