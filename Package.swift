@@ -332,6 +332,7 @@ var sidecarLinkerSettings: [LinkerSetting] {
     return [
         .unsafeFlags(
             ["-use-ld=lld", "-static-stdlib", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs", "-Xlinker", "--no-export-dynamic"]
+                + ["-Xlinker", "-T", "-Xlinker", "\(Context.packageDirectory)/scripts/readonly-constants.ld"]
                 // Foundation's archives refer to one another: one group resolves them in any order.
                 + ["-Xlinker", "--start-group"] + foundation.map { "-l\($0)" } + ["-Xlinker", "--end-group"],
             .when(platforms: [.linux])),
