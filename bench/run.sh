@@ -15,8 +15,8 @@
 #      against its ceiling: a SwiftNIO relay answering 204 and POSTing each body to nginx on the
 #      same event loop (outrigger-ceilings nio-relay)
 #   4. publish-to-delivery latency at light load (one event at a time, Python app)
-#   5. idle memory of the sidecar (VmRSS, its anonymous part, Pss, private pages) and its
-#      start-to-healthz time
+#   5. idle memory of the sidecar (VmRSS, its anonymous part, Pss, private pages) after start and
+#      again after the publish loads, and its start-to-healthz time
 #   6. gRPC PublishEvent through the Swift load client (outrigger-grpc-load): at 1,000 QPS over
 #      16 connections, open loop (latency from each request's scheduled send time), from its
 #      grpc-swift 2 client and from its bare SwiftNIO HTTP/2 client, and at saturation (50
@@ -90,9 +90,11 @@ fi
 pids+=($!)
 sidecar=$!
 wait_healthy 18500
-sleep 1
+# Idle: the sidecar unmaps start-up's pages in the first quiet second after it (IdlePageRelease).
+sleep 3
 # VmRSS and its anonymous part from status; Pss and the private (unshared) pages from smaps_rollup.
-memory_kb=$(python3 - "$sidecar" <<'PY'
+memory_of() {  # pid -> {"rss", "anon", "pss", "private"} in kB
+  python3 - "$1" <<'PY'
 import json, sys
 def read(path):
     values = {}
@@ -106,7 +108,8 @@ status, rollup = read(f"/proc/{sys.argv[1]}/status"), read(f"/proc/{sys.argv[1]}
 print(json.dumps({"rss": status["VmRSS"], "anon": status["RssAnon"], "pss": rollup["Pss"],
                   "private": rollup["Private_Clean"] + rollup["Private_Dirty"]}))
 PY
-)
+}
+memory_kb=$(memory_of "$sidecar")
 
 # 1. single publish vs nginx, and vs the ceilings of the HTTP stack it runs on
 # nginx's CPU per request: its workers' (the master only starts them).
@@ -135,6 +138,9 @@ bulk_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/order
 bulk256_result=$(load "http://127.0.0.1:18500/v1.0-alpha1/publish/bulk/pubsub/orders" "$work/bulk-256.json" application/json)
 # the same bulk path in process, no sockets: its ceiling per core
 bulk_micro=$($release/outrigger-microbench bulk 256 3 | tail -1)
+# the same sidecar idle again after the publish loads (3 s: a quiet second has passed)
+sleep 3
+memory_kb="$memory_kb"$'\n'"$(memory_of "$sidecar")"
 kill "$sidecar"; wait "$sidecar" 2>/dev/null || true
 
 # 2b. the same single publish with every span recorded and exported over OTLP/HTTP to nginx
@@ -420,7 +426,8 @@ python3 - "$nginx_result" "$publish_result" "$bulk_result" "$e2e_result" "$probe
 import json, os, sys
 nginx, publish, bulk, e2e = (json.loads(a) for a in sys.argv[1:5])
 probe = json.loads(sys.argv[5]) if sys.argv[5] else None
-memory, startup_ms = {k: v / 1024 for k, v in json.loads(sys.argv[6]).items()}, float(sys.argv[7])
+memory, served_memory = ({k: v / 1024 for k, v in json.loads(line).items()} for line in sys.argv[6].splitlines())
+startup_ms = float(sys.argv[7])
 rate = lambda r: r["requests"] / r["seconds"]
 print()
 print(f"{'benchmark':44} {'req/s':>10} {'p50':>9} {'p99':>9} {'errors':>7}")
@@ -454,7 +461,9 @@ print("                                  (the relay answers 204 and POSTs each b
 if probe:
     print(f"publish->delivery, light load:    p50 {probe['p50_us']/1000:.2f} ms, p99 {probe['p99_us']/1000:.2f} ms over {probe['count']} events (Python app; target p99 <= 5 ms)")
 print(f"idle RSS:                         {memory['rss']:.1f} MB   (target <= 15 MB); anonymous {memory['anon']:.1f} MB, Pss {memory['pss']:.1f} MB, private {memory['private']:.1f} MB")
-print("                                  (RSS counts every shared-library page mapped; Pss splits shared pages among the processes mapping them; private pages are this process's alone)")
+print("                                  (3 s after healthy; RSS counts every shared-library page mapped; Pss splits shared pages among the processes mapping them; private pages are this process's alone)")
+print(f"  idle after the publish loads:   {served_memory['rss']:.1f} MB; anonymous {served_memory['anon']:.1f} MB, Pss {served_memory['pss']:.1f} MB, private {served_memory['private']:.1f} MB")
+print("                                  (the same sidecar 3 s after the single and bulk publish loads; an idle sidecar unmaps the code and constants a busy spell mapped, start-up's first)")
 print(f"start to healthz 204:             {startup_ms:.1f} ms (median of 5, in-memory component alone)")
 startup_five = sys.argv[24]
 print(f"  with five components:           " + (f"{float(startup_five):.1f} ms (median of 5; in-memory, Redis, RabbitMQ, MQTT, Kafka; target <= 50 ms)" if startup_five != "skipped" else "skipped: Redis, RabbitMQ, MQTT and Kafka must all answer (make brokers-up)"))
