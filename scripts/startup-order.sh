@@ -8,7 +8,7 @@
 # executed, not a sample), kept when the binary defines them, in three groups: first what runs
 # once start-up is over (serving the HTTP and gRPC APIs, publishing, bulk, a delivery, metadata,
 # the idle timers), then what only start-up runs, then what only shutdown runs. An idle sidecar
-# unmaps start-up's pages (Sources/OutriggerRuntime/StartupSettlement.swift), and serving maps
+# unmaps start-up's pages (Sources/OutriggerRuntime/IdlePageRelease.swift), and serving maps
 # back pages of the first group alone. Names that later vanish from the code are ignored by the
 # linker; new hot functions land outside the front until the next run, so rerun this
 # (`make startup-order`) after large changes. Usage: scripts/startup-order.sh

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// Gives back the pages a busy spell mapped once the sidecar falls idle: the executable's code
 /// and constants are unmapped and freed heap is returned to the kernel
-/// (`outrigger_release_startup_pages`). Start-up is the first busy spell: reading the resources,
+/// (`outrigger_release_idle_pages`). Start-up is the first busy spell: reading the resources,
 /// building the components and wiring the servers ran once, and without this their pages would
 /// stay in the sidecar's resident set for its whole life. The pages stay in the page cache, and
 /// the next request maps back the ones it runs (minor faults; the release link puts the code
@@ -51,7 +51,7 @@ struct IdlePageRelease: Service {
                 return
             }
             if detector.observe(used: Self.processCPUTime() - last) {
-                let mapped = outrigger_release_startup_pages()
+                let mapped = outrigger_release_idle_pages()
                 if logger.logLevel <= .debug {
                     logger.debug("idle: unmapped the code and constants the busy spell mapped", metadata: [
                         "mapped-kb": "\(mapped / 1024)", "still-mapped-kb": "\(outrigger_resident_readonly_bytes() / 1024)",

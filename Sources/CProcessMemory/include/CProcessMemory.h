@@ -1,4 +1,4 @@
-// What a long-running process can give back once its start-up is over (docs/development.md,
+// What a long-running process can give back when it falls idle (docs/development.md,
 // Footprint). Linux only; elsewhere both functions do nothing and return 0.
 #ifndef OUTRIGGER_CPROCESSMEMORY_H
 #define OUTRIGGER_CPROCESSMEMORY_H
@@ -14,6 +14,6 @@ size_t outrigger_resident_readonly_bytes(void);
 // writable segments, including the relocated read-only data (RELRO), are left alone. Then
 // returns freed heap to the kernel (malloc_trim). Returns the read-only bytes that were mapped
 // before.
-size_t outrigger_release_startup_pages(void);
+size_t outrigger_release_idle_pages(void);
 
 #endif
