@@ -4,7 +4,7 @@ import Testing
 /// When the sidecar falls idle it unmaps the pages of its executable's code and constants
 /// (Sources/OutriggerRuntime/IdlePageRelease.swift): what start-up ran leaves the resident set,
 /// serving maps back what it uses, and the next idle spell unmaps that again.
-@Suite("Pages released when idle", .timeLimit(.minutes(2)))
+@Suite("Pages released when idle", .timeLimit(.minutes(3)))
 struct IdlePagesTests {
     /// Kilobytes of `pid`'s executable mapped from the file in its mappings that are not
     /// writable (`/proc/PID/smaps`: Rss less the copied-on-write pages).
@@ -37,12 +37,15 @@ struct IdlePagesTests {
     @Test("start-up's code and constants are unmapped once idle; serving maps pages back, and the next idle spell unmaps them")
     func released() async throws {
         try await withSidecar(SidecarOptions(extraArguments: ["--log-level", "debug"], connectApp: false)) { sidecar, _ in
-            let first = try await poll(for: .seconds(30), "the sidecar to release start-up's pages") {
-                Self.releases(in: sidecar.logs).first
+            // A second the sidecar was starved of CPU looks quiet too, and may release while
+            // start-up still runs; the next quiet second releases again. So wait for the
+            // outcome: start-up's pages unmapped.
+            let (mappedAtStart, mappedIdle) = try await poll(for: .seconds(45), "the sidecar to release start-up's pages") { () throws -> (Int, Int)? in
+                guard let peak = Self.releases(in: sidecar.logs).max() else { return nil }
+                let mapped = try Self.readonlyFilePagesKB(sidecar.pid)
+                return mapped < peak / 2 ? (peak, mapped) : nil
             }
-            let mappedIdle = try Self.readonlyFilePagesKB(sidecar.pid)
-            #expect(first > 1024, "start-up ran more than a megabyte of code and constants")
-            #expect(mappedIdle < first / 2, "\(mappedIdle) KB mapped when idle, \(first) KB when start-up ended")
+            #expect(mappedAtStart > 1024, "start-up ran more than a megabyte of code and constants")
 
             // A busy spell: 200 publishes, 20 at a time.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -59,12 +62,10 @@ struct IdlePagesTests {
             let mappedServing = try Self.readonlyFilePagesKB(sidecar.pid)
             #expect(mappedServing > mappedIdle, "serving maps the pages it runs")
 
-            let releasesSoFar = Self.releases(in: sidecar.logs).count
-            try await poll(for: .seconds(30), "the sidecar to release serving's pages") {
-                Self.releases(in: sidecar.logs).count > releasesSoFar ? true : nil
+            try await poll(for: .seconds(45), "the sidecar to release serving's pages: \(mappedServing) KB mapped after the publishes") {
+                try Self.readonlyFilePagesKB(sidecar.pid) < mappedServing / 2 ? true : nil
             }
-            let mappedAfter = try Self.readonlyFilePagesKB(sidecar.pid)
-            #expect(mappedAfter < mappedServing / 2, "\(mappedAfter) KB mapped after the release, \(mappedServing) KB before")
+            #expect(Self.releases(in: sidecar.logs).count >= 2, "released at least after start-up and after the publishes")
         }
     }
 }
