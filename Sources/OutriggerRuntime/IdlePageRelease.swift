@@ -11,46 +11,54 @@ import ServiceLifecycle
 /// the next request maps back the ones it runs (minor faults; the release link puts the code
 /// that serves ahead of the code that only starts, scripts/startup-order.sh, so they are few).
 ///
-/// Idle is measured, not guessed: the process's CPU time is read once a second, and a second
-/// under `threshold` after one over it starts a release. Nothing on the request path counts
-/// anything. docs/development.md, Footprint, has the figures.
+/// Idle is measured, not guessed: once a second the process's CPU time and page faults are read
+/// (`getrusage`); a second under `threshold` of CPU, once `faultsToRelease` faults have mapped
+/// pages since the last release, starts one. Start-up's faults count, so the first quiet second
+/// releases what it mapped; a second in which a starved process got no CPU looks quiet too, and
+/// the faults of what runs after it lead to the next release. Nothing on the request path
+/// counts anything. docs/development.md, Footprint, has the figures.
 struct IdlePageRelease: Service {
-    /// Decides, one interval at a time, whether the sidecar has just fallen idle.
+    /// Decides, one interval at a time, whether to release now.
     struct Detector {
         let threshold: Duration
-        /// Start-up is busy: the first quiet interval releases what it mapped.
-        private var busySinceRelease = true
+        let faultsToRelease: Int
+        private var faultsSinceRelease = 0
 
-        init(threshold: Duration) { self.threshold = threshold }
+        init(threshold: Duration, faultsToRelease: Int) {
+            self.threshold = threshold
+            self.faultsToRelease = faultsToRelease
+        }
 
-        /// `used`: the process's CPU time over the last interval. True when the pages should be
-        /// released now: this interval was quiet and one since the last release was not.
-        mutating func observe(used: Duration) -> Bool {
-            if used >= threshold {
-                busySinceRelease = true
-                return false
-            }
-            defer { busySinceRelease = false }
-            return busySinceRelease
+        /// `used` and `faults`: the process's CPU time and page faults over the last interval.
+        /// True when the pages should be released now: the interval was quiet, and enough
+        /// pages were mapped since the last release.
+        mutating func observe(used: Duration, faults: Int) -> Bool {
+            faultsSinceRelease += faults
+            guard used < threshold, faultsSinceRelease >= faultsToRelease else { return false }
+            faultsSinceRelease = 0
+            return true
         }
     }
 
     var interval: Duration = .seconds(1)
     /// 1 % of a core over the interval.
     var threshold: Duration = .milliseconds(10)
+    /// With fault-around a fault maps up to 64 KB of code: 64 of them, a few megabytes.
+    var faultsToRelease = 64
     let logger: Logger
 
     func run() async throws {
-        var detector = Detector(threshold: threshold)
-        // From zero: the first interval counts all of start-up, however little is left of it.
-        var last = Duration.zero
+        var detector = Detector(threshold: threshold, faultsToRelease: faultsToRelease)
+        // From zero: the first interval counts all of start-up.
+        var last = Usage(cpu: .zero, faults: 0)
         while !Task.isShuttingDownGracefully {
             do {
                 try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
             } catch {
                 return
             }
-            if detector.observe(used: Self.processCPUTime() - last) {
+            let now = Usage.current()
+            if detector.observe(used: now.cpu - last.cpu, faults: now.faults - last.faults) {
                 let mapped = outrigger_release_idle_pages()
                 if logger.logLevel <= .debug {
                     logger.debug("idle: unmapped the code and constants the busy spell mapped", metadata: [
@@ -59,14 +67,21 @@ struct IdlePageRelease: Service {
                 }
             }
             // Read after the release, whose own work is not the app's.
-            last = Self.processCPUTime()
+            last = Usage.current()
         }
     }
 
-    /// User and system time of every thread of the process so far.
-    static func processCPUTime() -> Duration {
-        var now = timespec()
-        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now)
-        return .seconds(now.tv_sec) + .nanoseconds(now.tv_nsec)
+    /// The process's CPU time (user and system, every thread) and page faults so far.
+    struct Usage {
+        var cpu: Duration
+        var faults: Int
+
+        static func current() -> Usage {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let microseconds = Int64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1_000_000
+                + Int64(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec)
+            return Usage(cpu: .microseconds(microseconds), faults: usage.ru_minflt + usage.ru_majflt)
+        }
     }
 }
