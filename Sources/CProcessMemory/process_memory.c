@@ -74,8 +74,8 @@ static void unmap_pages(uintptr_t start, uintptr_t end, void *context) {
     madvise((void *)start, end - start, MADV_DONTNEED);
 }
 
-size_t outrigger_release_idle_pages(void) {
-    size_t before = outrigger_resident_readonly_bytes();
+size_t outrigger_release_idle_pages(int measure) {
+    size_t before = measure ? outrigger_resident_readonly_bytes() : 0;
     each_readonly_segment(unmap_pages, NULL);
     malloc_trim(0);
     return before;
@@ -85,5 +85,8 @@ size_t outrigger_release_idle_pages(void) {
 #include "CProcessMemory.h"
 
 size_t outrigger_resident_readonly_bytes(void) { return 0; }
-size_t outrigger_release_idle_pages(void) { return 0; }
+size_t outrigger_release_idle_pages(int measure) {
+    (void)measure;
+    return 0;
+}
 #endif

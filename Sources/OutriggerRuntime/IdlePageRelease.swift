@@ -57,17 +57,19 @@ struct IdlePageRelease: Service {
             } catch {
                 return
             }
-            let now = Usage.current()
-            if detector.observe(used: now.cpu - last.cpu, faults: now.faults - last.faults) {
-                let mapped = outrigger_release_idle_pages()
-                if logger.logLevel <= .debug {
-                    logger.debug("idle: unmapped the code and constants the busy spell mapped", metadata: [
-                        "mapped-kb": "\(mapped / 1024)", "still-mapped-kb": "\(outrigger_resident_readonly_bytes() / 1024)",
-                    ])
-                }
+            var now = Usage.current()
+            defer { last = now }
+            guard detector.observe(used: now.cpu - last.cpu, faults: now.faults - last.faults) else { continue }
+            // The pagemap scans are for the log line alone.
+            let logging = logger.logLevel <= .debug
+            let mapped = outrigger_release_idle_pages(logging ? 1 : 0)
+            if logging {
+                logger.debug("idle: unmapped the code and constants the busy spell mapped", metadata: [
+                    "mapped-kb": "\(mapped / 1024)", "still-mapped-kb": "\(outrigger_resident_readonly_bytes() / 1024)",
+                ])
             }
-            // Read after the release, whose own work is not the app's.
-            last = Usage.current()
+            // Read again after the release, whose own work and faults are not the app's.
+            now = Usage.current()
         }
     }
 

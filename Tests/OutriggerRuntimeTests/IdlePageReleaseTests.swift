@@ -34,7 +34,7 @@ struct IdlePageReleaseTests {
     func release() {
         let before = outrigger_resident_readonly_bytes()
         #expect(before > 1 << 20, "this test process has run megabytes of its code: \(before) bytes mapped")
-        let reported = outrigger_release_idle_pages()
+        let reported = outrigger_release_idle_pages(1)
         let after = outrigger_resident_readonly_bytes()
         #expect(reported >= before / 2, "the release reports what was mapped: \(reported) of \(before) bytes")
         #expect(after < before / 2, "not released: \(before) → \(after) bytes")
